@@ -1,0 +1,53 @@
+# Luchang: `make run` starts the app with demo data, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test bench venv messages clean
+
+$(PY):
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Luchang needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+venv: $(STAMP_RUN)
+
+run: $(STAMP_RUN)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py demo
+	@echo ""
+	@echo "Luchang is starting on http://$(HOST):$(PORT)/"
+	@echo "  citizens:   http://$(HOST):$(PORT)/stations/"
+	@echo "  login:      http://$(HOST):$(PORT)/login/"
+	@echo "  API docs:   http://$(HOST):$(PORT)/api/docs/"
+	@echo "  admin:      http://$(HOST):$(PORT)/admin/"
+	@echo "  health:     http://$(HOST):$(PORT)/healthz"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) fieldapp.asgi:application
+
+test: $(STAMP_TEST)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP_TEST)
+	$(PY) bench/run.py
+
+# Regenerate and compile the Chinese catalogue (needs GNU gettext).
+messages: $(STAMP_RUN)
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=bench
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=bench
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,84 @@
+"""Roles are Django groups; staff and superusers are admins."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import BasePermission
+
+OFFICER = "officer"
+DISPATCHER = "dispatcher"
+STATION_MANAGER = "station_manager"
+ADMIN = "admin"
+GROUPS = (OFFICER, DISPATCHER, STATION_MANAGER)
+
+HOME_URLS = {
+    OFFICER: "/field/",
+    DISPATCHER: "/dispatch/",
+    STATION_MANAGER: "/stations/manage/",
+    ADMIN: "/admin/",
+}
+
+
+def user_has_role(user: AbstractBaseUser | AnonymousUser | None, role: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if role == ADMIN:
+        return bool(user.is_staff or user.is_superuser)
+    # Cache the group names on the user object: several checks run per request.
+    names = getattr(user, "_luchang_groups", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._luchang_groups = names
+    return role in names
+
+
+def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str | None:
+    """The user's primary role, which decides their home page."""
+    for role in (OFFICER, DISPATCHER, STATION_MANAGER, ADMIN):
+        if user_has_role(user, role):
+            return role
+    return None
+
+
+def role_required(*roles: str) -> Callable:
+    """Page decorator: anonymous users go to login, other roles get 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not any(user_has_role(request.user, role) for role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class HasRole(BasePermission):
+    role: str = ""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return user_has_role(request.user, self.role)
+
+
+class IsOfficer(HasRole):
+    role = OFFICER
+    message = "Only motorcycle officers may do this."
+
+
+class IsDispatcher(HasRole):
+    role = DISPATCHER
+    message = "Only dispatchers may do this."
+
+
+class IsStationManager(HasRole):
+    role = STATION_MANAGER
+    message = "Only station managers may do this."

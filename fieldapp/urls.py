@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve as serve_media
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from fieldapp import auth_api, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("home/", views.role_home, name="role-home"),
+    path("field/", views.field_home, name="field-home"),
+    path("dispatch/", views.dispatch_home, name="dispatch-home"),
+    path("stations/", include("stations.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service-worker"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", auth_api.ObtainToken.as_view(), name="api-token"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("fieldapp.api_urls")),
+    path("api/v1/", include("stations.api_urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # Uploaded photos and safety videos. A proxy in front may serve
+    # MEDIA_ROOT itself and set SERVE_MEDIA=false.
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT})
+    )

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import asyncio
+import json
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from fieldapp.roles import DISPATCHER, HOME_URLS, OFFICER, role_of, role_required
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "fieldapp/home.html")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "registration/logged_out.html"
+
+
+@never_cache
+def role_home(request: HttpRequest) -> HttpResponse:
+    """Send each role to its own home after login."""
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    role = role_of(request.user)
+    if role is None:
+        return render(request, "fieldapp/no_role.html", status=403)
+    return redirect(HOME_URLS[role])
+
+
+@role_required(OFFICER)
+def field_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "fieldapp/field.html")
+
+
+@role_required(DISPATCHER)
+def dispatch_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "fieldapp/dispatch.html")
+
+
+def _database_state() -> dict[str, object]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means the database is down.
+        return {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+async def _channel_layer_round_trip() -> None:
+    layer = get_channel_layer()
+    channel = await layer.new_channel("healthz.")
+    await layer.send(channel, {"type": "healthz.ping"})
+    message = await layer.receive(channel)
+    if message.get("type") != "healthz.ping":
+        raise RuntimeError("unexpected message")
+
+
+def _channel_layer_state() -> dict[str, object]:
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+    async def probe() -> None:
+        await asyncio.wait_for(_channel_layer_round_trip(), timeout=2)
+
+    try:
+        async_to_sync(probe)()
+    except Exception as exc:  # noqa: BLE001 - any failure means the layer is down.
+        return {"ok": False, "backend": backend, "error": exc.__class__.__name__}
+    return {"ok": True, "backend": backend}
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = _database_state()
+    channel_layer = _channel_layer_state()
+    healthy = bool(database["ok"] and channel_layer["ok"])
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database, "channel_layer": channel_layer},
+        status=200 if healthy else 503,
+    )
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    body = {
+        "name": _("Luchang"),
+        "short_name": _("Luchang"),
+        "description": _("Traffic police field app and care-station finder"),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": reverse("role-home") if request.user.is_authenticated else "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0a3a82",
+        "icons": [
+            {"src": static("fieldapp/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("fieldapp/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("fieldapp/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any maskable"},
+        ],
+    }
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json")
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    shell = [
+        "/",
+        static("fieldapp/css/base.css"),
+        static("fieldapp/js/app.js"),
+        static("fieldapp/icons/icon.svg"),
+        static("fieldapp/icons/icon-192.png"),
+    ]
+    response = render(request, "fieldapp/sw.js", {"shell": json.dumps(shell)}, content_type="text/javascript")
+    # The worker script itself must never be stale, or shell updates never land.
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response

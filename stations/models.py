@@ -1,0 +1,1 @@
+"""Care stations (爱心驿站). Filled in by the care-stations issue."""

@@ -1,0 +1,4 @@
+"""WebSocket routes of the care stations."""
+from __future__ import annotations
+
+websocket_urlpatterns: list = []
