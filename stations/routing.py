@@ -1,4 +1,10 @@
 """WebSocket routes of the care stations."""
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from stations.consumers import ScreenConsumer
+
+websocket_urlpatterns = [
+    path("ws/stations/<str:slug>/screen/", ScreenConsumer.as_asgi()),
+]

@@ -1,0 +1,48 @@
+"""The kiosk screen's WebSocket: public, read-only, one group per station."""
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from stations.events import station_group
+
+
+@database_sync_to_async
+def published_station_id(slug: str) -> int | None:
+    from stations.models import Station
+
+    return Station.objects.filter(slug=slug, published=True).values_list("id", flat=True).first()
+
+
+class ScreenConsumer(AsyncJsonWebsocketConsumer):
+    """Forwards "something changed" nudges; the screen re-fetches its payload over HTTP.
+
+    Nothing the client sends is acted on: a kiosk in a public place must not
+    be able to change anything.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        station_id = await published_station_id(self.scope["url_route"]["kwargs"]["slug"])
+        if station_id is None:
+            await self.close(code=4404)
+            return
+        self.group = station_group(station_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "station_id": station_id})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # A ping keeps proxies from closing an idle socket; everything else is ignored.
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def station_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json(event)
