@@ -1,0 +1,75 @@
+"""Public pages, the PWA shell, the API docs and the language switch."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_home_greets_citizens_in_chinese_and_links_finder_and_login(client, db):
+    body = client.get("/").content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert "爱心驿站" in body
+    assert 'href="/stations/"' in body
+    assert 'href="/login/"' in body
+
+
+def test_browser_language_does_not_override_chinese_default(client, db):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in body
+
+
+def test_language_switch_turns_the_ui_english_and_back(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    body = response.content.decode()
+    assert '<html lang="en">' in body
+    assert "Find the nearest care station" in body
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, follow=True)
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_pages_load_nothing_from_other_hosts(client, db):
+    for url in ("/", "/login/", "/api/docs/"):
+        body = client.get(url).content.decode()
+        for attribute in ('src="http', "src='http", 'href="http', "href='http", 'src="//', 'href="//'):
+            assert attribute not in body, (url, attribute)
+
+
+def test_manifest_names_the_app_and_its_icons(client, db):
+    response = client.get("/manifest.webmanifest")
+    assert response["Content-Type"] == "application/manifest+json"
+    manifest = json.loads(response.content)
+    assert manifest["display"] == "standalone"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_service_worker_caches_the_shell_and_is_never_stale(client, db):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    assert "/static/fieldapp/css/base.css" in body
+    assert "caches.open" in body
+
+
+def test_swagger_ui_is_self_hosted(client, db):
+    body = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in body
+    assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+
+
+def test_openapi_schema_is_served(client, db):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/auth/token/" in schema["paths"]
+
+
+@pytest.mark.parametrize("url", ["/", "/login/"])
+def test_pages_stay_small(client, db, url):
+    # A page's own HTML on a weak network: keep the shell lean.
+    assert len(client.get(url).content) < 20_000
