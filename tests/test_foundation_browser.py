@@ -29,3 +29,18 @@ def test_login_page_touch_targets_are_large_enough(daphne, phone):
         "button, input, a.btn", "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 48
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/", "/login/", "/api/docs/"])
+def test_pages_make_no_request_off_the_machine(daphne, desktop, path):
+    page = desktop.new_page()
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(f"{daphne.url}{path}")
+    page.wait_for_load_state("networkidle")
+    assert hosts == {f"127.0.0.1:{daphne.port}"}
+    if path == "/api/docs/":
+        # Swagger UI really rendered the schema from the self-hosted bundle.
+        page.wait_for_selector(".swagger-ui .info .title")
+        screenshot(page, "foundation-api-docs-desktop")
