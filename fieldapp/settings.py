@@ -193,6 +193,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest safety video a station screen may be given (bytes).
+SAFETY_VIDEO_MAX_BYTES = env_int("SAFETY_VIDEO_MAX_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Map tiles are a setting so a city can point at its own tile server.
