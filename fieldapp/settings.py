@@ -158,7 +158,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "role-home"
-LOGOUT_REDIRECT_URL = "home"
 
 # Internationalisation: Chinese first, English on request.
 LANGUAGE_CODE = "zh-hans"

@@ -155,6 +155,7 @@ class LiveServer:
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         environment = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "true", "PYTHONUNBUFFERED": "1"}
         environment.pop("REDIS_URL", None)
+        environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         if redis_url:
             environment["REDIS_URL"] = redis_url
         environment.update(env or {})
@@ -213,6 +214,10 @@ def chromium() -> Iterator[Any]:
     require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread, which
+    # trips Django's async-safety check for every ORM call in the tests that
+    # follow. The check stays on inside the Daphne servers under test.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
