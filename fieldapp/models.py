@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,17 @@ class Officer(models.Model):
         Squad, on_delete=models.PROTECT, related_name="officers", verbose_name=_("squad"), null=True, blank=True
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    # Duty and the last position fix live on the officer row, the row dispatch
+    # services lock; the history of duty changes is kept apart (DutyChange) as attendance.
+    on_duty = models.BooleanField(_("on duty"), default=False)
+    duty_changed_at = models.DateTimeField(_("duty changed at"), null=True, blank=True)
+    fix_lat = models.FloatField(_("last latitude"), null=True, blank=True)
+    fix_lng = models.FloatField(_("last longitude"), null=True, blank=True)
+    fix_accuracy_m = models.FloatField(_("last fix accuracy (m)"), null=True, blank=True)
+    fix_at = models.DateTimeField(_("last fix at"), null=True, blank=True)
+    # The highest seq handed out on this officer's feed; only raised while the row is locked.
+    feed_seq = models.PositiveBigIntegerField(_("feed sequence"), default=0, editable=False)
+    acked_seq = models.PositiveBigIntegerField(_("acknowledged sequence"), default=0, editable=False)
 
     class Meta:
         ordering = ["call_sign"]
@@ -50,3 +62,237 @@ class Officer(models.Model):
     @property
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+# --- dispatch -------------------------------------------------------------
+
+
+
+class DutyChange(models.Model):
+    """One switch on or off duty: the attendance record."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="duty_changes", verbose_name=_("officer"))
+    on_duty = models.BooleanField(_("on duty"))
+    at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("duty change")
+        verbose_name_plural = _("duty changes")
+
+    def __str__(self) -> str:
+        return f"{self.officer} {'on' if self.on_duty else 'off'} {self.at:%Y-%m-%d %H:%M}"
+
+
+class JobNumberCounter(models.Model):
+    """The last job number used on a day (Asia/Shanghai), locked to hand out the next."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Job(models.Model):
+    """Something on the road that needs officers: an accident, a breakdown, a citizen in need."""
+
+    class Kind(models.TextChoices):
+        ACCIDENT = "accident", _("Accident")
+        BREAKDOWN = "breakdown", _("Breakdown")
+        CONGESTION = "congestion", _("Congestion")
+        HELP = "help", _("Citizen needs help")
+        HAZARD = "hazard", _("Road hazard")
+        VIOLATION = "violation", _("Violation")
+        OTHER = "other", _("Other")
+
+    class Priority(models.IntegerChoices):
+        LOW = 0, _("Low")
+        NORMAL = 1, _("Normal")
+        HIGH = 2, _("High")
+        EMERGENCY = 3, _("Emergency")
+
+    class Source(models.TextChoices):
+        VIDEO_PATROL = "video_patrol", _("Video patrol")
+        PHONE_CALL = "phone_call", _("Phone call")
+        CITIZEN = "citizen", _("Citizen")
+        OFFICER = "officer", _("Officer")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=16, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    summary = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(_("description"), blank=True, default="")
+    address = models.CharField(_("address"), max_length=200, blank=True, default="")
+    lat = models.FloatField(_("latitude"), validators=[MinValueValidator(-90.0), MaxValueValidator(90.0)])
+    lng = models.FloatField(_("longitude"), validators=[MinValueValidator(-180.0), MaxValueValidator(180.0)])
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.OTHER)
+    reported_at = models.DateTimeField(_("reported at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"),
+        null=True, blank=True,
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True, default="")
+    linked_job = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="linked_from", verbose_name=_("linked job")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(lat__gte=-90, lat__lte=90), name="job_lat_range"),
+            models.CheckConstraint(condition=models.Q(lng__gte=-180, lng__lte=180), name="job_lng_range"),
+            models.CheckConstraint(condition=models.Q(priority__lte=3), name="job_priority_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.summary}"
+
+
+class Assignment(models.Model):
+    """One officer sent to one job, and how far they got."""
+
+    class Status(models.TextChoices):
+        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", _("Accepted")
+        EN_ROUTE = "en_route", _("En route")
+        ON_SCENE = "on_scene", _("On scene")
+        CLEARED = "cleared", _("Cleared")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("job"))
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("officer"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DISPATCHED, db_index=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dispatched by"),
+        null=True, blank=True,
+    )
+    forced = models.BooleanField(_("sent while busy"), default=False)
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    en_route_at = models.DateTimeField(_("en route at"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("on scene at"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # {step: {"lat", "lng", "accuracy_m"}} for the steps where the phone sent its position.
+    positions = models.JSONField(_("positions"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["dispatched_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "officer"], name="assignment_one_per_officer_per_job"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job.number} → {self.officer.call_sign}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def next_steps(self) -> list[str]:
+        """The steps the assigned officer may take from here, the natural next one first."""
+        if self.status not in ACTIVE_STATUSES:
+            return []
+        forward = FORWARD_STEPS[FORWARD_STEPS.index(self.status) + 1 :]
+        if self.status in DECLINABLE_STATUSES:
+            return [*forward, Assignment.Status.DECLINED.value]
+        return list(forward)
+
+
+# Steps go forward only; skipping ahead is allowed. Declining is possible until the officer is on the way.
+FORWARD_STEPS = ("dispatched", "accepted", "en_route", "on_scene", "cleared")
+ACTIVE_STATUSES = ("dispatched", "accepted", "en_route", "on_scene")
+DECLINABLE_STATUSES = ("dispatched", "accepted")
+OFFICER_STEPS = ("accepted", "en_route", "on_scene", "cleared", "declined")
+OFFICER_STATES = ("off_duty", "busy", "available")
+RECEIVE_WITHIN_S = 30
+
+
+class JobEvent(models.Model):
+    """Append-only audit log of everything that happened to a job and its assignments."""
+
+    class Kind(models.TextChoices):
+        JOB_CREATED = "job.created", _("Job created")
+        DISPATCHED = "assignment.dispatched", _("Officer dispatched")
+        RECEIVED = "assignment.received", _("Received on the phone")
+        STEP = "assignment.step", _("Step")
+        WITHDRAWN = "assignment.withdrawn", _("Officer withdrawn")
+        JOB_CANCELLED = "job.cancelled", _("Job cancelled")
+        JOB_CLOSED = "job.closed", _("Job closed")
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events", verbose_name=_("job"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="events", verbose_name=_("assignment"), null=True, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor"),
+        null=True, blank=True,
+    )
+    at = models.DateTimeField(_("server time"), db_index=True)
+    device_at = models.DateTimeField(_("device time"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("job event")
+        verbose_name_plural = _("job events")
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.kind} {self.at:%H:%M:%S}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # The log is append-only: a row, once written, is never rewritten.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("JobEvent is append-only")
+        super().save(*args, **kwargs)
+
+
+class OfficerMessage(models.Model):
+    """A frame on an officer's feed, stored before it is pushed so a phone can resume."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="messages", verbose_name=_("officer"))
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    type = models.CharField(_("type"), max_length=32)
+    frame = models.JSONField(_("frame"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["officer", "seq"]
+        verbose_name = _("officer message")
+        verbose_name_plural = _("officer messages")
+        constraints = [models.UniqueConstraint(fields=["officer", "seq"], name="officer_message_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id}#{self.seq} {self.type}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST with an Idempotency-Key, replayed for its retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]

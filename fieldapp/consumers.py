@@ -1,0 +1,238 @@
+"""Dispatch WebSockets (thin): /ws/field/ for officers, /ws/dispatch/ for dispatchers.
+
+Frames are described in docs/api-dispatch.md. The officer's feed is stored
+before it is pushed; the consumer only decides what to send and when:
+
+- nothing from the feed until the phone said where it stands (resume);
+- then every stored frame after that point, in order, then live frames;
+- a live push with the next seq is sent as is, one already sent is dropped,
+  and one after a gap makes the consumer read the missing frames from the
+  database first. Channels runs one handler at a time per consumer, so replay
+  and live pushes never interleave.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from datetime import datetime
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.dateparse import parse_datetime
+
+from fieldapp import events, selectors, services
+from fieldapp.api_errors import DomainError
+from fieldapp.roles import DISPATCHER, user_has_role
+
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_WRONG_ROLE = 4403
+POSITION_BATCH_S = 1.0
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class JsonFrames(AsyncWebsocketConsumer):
+    """Parses frames itself so a bad one gets an error frame instead of a dropped socket."""
+
+    handlers: dict[str, str] = {}
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+    async def send_error(self, code: str, detail: str, frame_type: str | None = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
+        if frame_type:
+            frame["frame_type"] = frame_type
+        await self.send_frame(frame)
+
+    async def refuse(self, code: int) -> None:
+        # Accept first so the browser sees our close code; a refusal before
+        # accept would only show up as a failed handshake.
+        await self.accept()
+        await self.close(code=code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            content = json.loads(text_data if text_data is not None else (bytes_data or b"").decode())
+        except (ValueError, UnicodeDecodeError):
+            await self.send_error("bad_json", "The frame is not valid JSON.")
+            return
+        if not isinstance(content, dict):
+            await self.send_error("bad_json", "A frame must be a JSON object.")
+            return
+        frame_type = content.get("type")
+        handler = self.handlers.get(frame_type) if isinstance(frame_type, str) else None
+        if handler is None:
+            await self.send_error("unknown_type", f"Unknown frame type: {frame_type!r}.")
+            return
+        try:
+            await getattr(self, handler)(content)
+        except FrameError as exc:
+            await self.send_error(exc.code, exc.detail, frame_type)
+        except DomainError as exc:
+            await self.send_error(exc.code if exc.code != "invalid" else "bad_frame", exc.message, frame_type)
+
+    async def on_ping(self, content: dict[str, Any]) -> None:
+        await self.send_frame({"type": "pong"})
+
+
+def _seq(content: dict[str, Any], name: str) -> int:
+    value = content.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FrameError("bad_frame", f"{name} must be a non-negative integer.")
+    return value
+
+
+def _number(content: dict[str, Any], name: str, *, required: bool = True) -> float | None:
+    value = content.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise FrameError("bad_frame", f"{name} must be a number.")
+    return float(value)
+
+
+def _time(content: dict[str, Any], name: str) -> datetime | None:
+    value = content.get(name)
+    if value is None:
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        raise FrameError("bad_frame", f"{name} must be an ISO 8601 time with an offset.")
+    return parsed
+
+
+@database_sync_to_async
+def _officer_of(user: Any):  # type: ignore[no-untyped-def]
+    if not user.is_authenticated:
+        return None
+    return selectors.officer_for_user(user)
+
+
+@database_sync_to_async
+def _is_dispatcher(user: Any) -> bool:
+    return user_has_role(user, DISPATCHER)
+
+
+class FieldConsumer(JsonFrames):
+    handlers = {"resume": "on_resume", "ack": "on_ack", "position": "on_position", "ping": "on_ping"}
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_NOT_LOGGED_IN)
+            return
+        officer = await _officer_of(user)
+        if officer is None:
+            await self.refuse(CLOSE_WRONG_ROLE)
+            return
+        self.officer_id: int = officer.pk
+        self.sent_seq: int | None = None  # None until the phone resumes
+        self.group = events.officer_group(officer.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_frame(
+            {"type": "hello", "officer_id": officer.pk, "feed_seq": await database_sync_to_async(selectors.feed_seq)(officer.pk)}
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _catch_up(self) -> int:
+        sent = 0
+        while True:
+            assert self.sent_seq is not None
+            messages = await database_sync_to_async(selectors.feed_after)(officer_id=self.officer_id, after=self.sent_seq)
+            for message in messages:
+                await self.send_frame(message.frame)
+                self.sent_seq = message.seq
+                sent += 1
+            if len(messages) < 500:
+                return sent
+
+    async def on_resume(self, content: dict[str, Any]) -> None:
+        after = _seq(content, "after")
+        self.sent_seq = after
+        replayed = await self._catch_up()
+        await self.send_frame(
+            {"type": "resumed", "after": after, "replayed": replayed, "feed_seq": self.sent_seq}
+        )
+
+    async def on_ack(self, content: dict[str, Any]) -> None:
+        await database_sync_to_async(services.feed_ack)(officer_id=self.officer_id, seq=_seq(content, "seq"))
+
+    async def on_position(self, content: dict[str, Any]) -> None:
+        lat, lng = _number(content, "lat"), _number(content, "lng")
+        accuracy = _number(content, "accuracy", required=False)
+        at = _time(content, "at")
+        await database_sync_to_async(services.officer_record_position)(
+            officer_id=self.officer_id, lat=lat, lng=lng, accuracy=accuracy, at=at
+        )
+
+    async def feed_message(self, event: dict[str, Any]) -> None:
+        """A stored frame was committed: send it in order, or let resume fetch it."""
+        if self.sent_seq is None or event["seq"] <= self.sent_seq:
+            return
+        if event["seq"] == self.sent_seq + 1:
+            await self.send_frame(event["frame"])
+            self.sent_seq = event["seq"]
+            return
+        # A frame is missing (a lost or overtaken push): the database has it.
+        await self._catch_up()
+
+
+class DispatchConsumer(JsonFrames):
+    handlers = {"ping": "on_ping"}
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_NOT_LOGGED_IN)
+            return
+        if not await _is_dispatcher(user):
+            await self.refuse(CLOSE_WRONG_ROLE)
+            return
+        self.positions: dict[int, dict[str, Any]] = {}
+        self.last_batch = 0.0
+        self.flush_task: asyncio.Task | None = None
+        self.joined = True
+        await self.channel_layer.group_add(events.DISPATCH_GROUP, self.channel_name)
+        await self.accept()
+        await self.send_frame({"type": "hello"})
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "joined", False):
+            await self.channel_layer.group_discard(events.DISPATCH_GROUP, self.channel_name)
+        task = getattr(self, "flush_task", None)
+        if task is not None:
+            task.cancel()
+
+    async def desk_frame(self, event: dict[str, Any]) -> None:
+        await self.send_frame(event["frame"])
+
+    async def desk_position(self, event: dict[str, Any]) -> None:
+        # Keep only the latest fix per officer; one batch a second at most, however many officers move.
+        position = event["position"]
+        self.positions[position["officer_id"]] = position
+        if self.flush_task is None or self.flush_task.done():
+            delay = max(0.0, self.last_batch + POSITION_BATCH_S - time.monotonic())
+            self.flush_task = asyncio.ensure_future(self._flush_after(delay))
+
+    async def _flush_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        positions, self.positions = list(self.positions.values()), {}
+        self.last_batch = time.monotonic()
+        if positions:
+            await self.send_frame({"type": "officer.positions", "positions": positions})
+        if self.positions:
+            # Fixes that came in while this batch was being sent go out in the next one.
+            self.flush_task = asyncio.ensure_future(self._flush_after(POSITION_BATCH_S))

@@ -1,0 +1,106 @@
+"""Dispatch pushes: group names, message shapes and the *_on_commit senders.
+
+This is the only module of fieldapp that talks to the channel layer. A push is
+only a nudge: the database is the truth, and an officer's frames are stored
+(OfficerMessage) before they are pushed, so a phone that missed one resumes.
+Payloads have the shapes of the REST API (fieldapp.serializers).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from fieldapp.models import Assignment, Job, Officer, OfficerMessage
+from fieldapp.serializers import AssignmentSerializer, JobSerializer, OfficerSerializer
+
+log = logging.getLogger(__name__)
+
+DISPATCH_GROUP = "dispatch.desk"
+
+# Feed frame types, as the phone sees them.
+ASSIGNMENT_NEW = "assignment.new"
+ASSIGNMENT_CHANGED = "assignment.changed"
+JOB_CHANGED = "job.changed"
+JOB_CANCELLED = "job.cancelled"
+
+
+def officer_group(officer_id: int) -> str:
+    return f"officer.{officer_id}"
+
+
+def plain(data: Any) -> Any:
+    """Serializer output as plain JSON types, fit for a JSONField and for msgpack."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def send(group: str, message: dict[str, Any]) -> None:
+    # The commit has happened; a channel layer failure must not turn a saved
+    # change into an error. The phone recovers through resume, the desk on reload.
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:  # noqa: BLE001
+        log.exception("push to %s failed", group)
+
+
+def _send_on_commit(group: str, message: dict[str, Any]) -> None:
+    transaction.on_commit(lambda: send(group, message), robust=True)
+
+
+# --- shapes ---------------------------------------------------------------
+
+def assignment_body(assignment: Assignment) -> dict[str, Any]:
+    return {"assignment": plain(AssignmentSerializer(assignment).data)}
+
+
+def job_body(job: Job) -> dict[str, Any]:
+    return {"job": plain(JobSerializer(job).data)}
+
+
+def officer_body(officer: Officer) -> dict[str, Any]:
+    return {"officer": plain(OfficerSerializer(officer).data)}
+
+
+# --- officer feed ---------------------------------------------------------
+
+def feed_message_on_commit(message: OfficerMessage) -> None:
+    """Nudge the officer's sockets with a stored frame once it is committed."""
+    _send_on_commit(
+        officer_group(message.officer_id),
+        {"type": "feed.message", "seq": message.seq, "frame": message.frame},
+    )
+
+
+# --- dispatch desk --------------------------------------------------------
+
+def desk_job_changed_on_commit(job: Job) -> None:
+    _send_on_commit(DISPATCH_GROUP, {"type": "desk.frame", "frame": {"type": JOB_CHANGED, **job_body(job)}})
+
+
+def desk_assignment_changed_on_commit(assignment: Assignment) -> None:
+    _send_on_commit(
+        DISPATCH_GROUP, {"type": "desk.frame", "frame": {"type": ASSIGNMENT_CHANGED, **assignment_body(assignment)}}
+    )
+
+
+def desk_officer_changed_on_commit(officer: Officer) -> None:
+    _send_on_commit(
+        DISPATCH_GROUP, {"type": "desk.frame", "frame": {"type": "officer.changed", **officer_body(officer)}}
+    )
+
+
+def desk_position_on_commit(officer: Officer) -> None:
+    """One fix; each desk socket coalesces these into at most one batch a second."""
+    position = {
+        "officer_id": officer.pk,
+        "lat": officer.fix_lat,
+        "lng": officer.fix_lng,
+        "accuracy_m": officer.fix_accuracy_m,
+        "at": plain(officer.fix_at),
+    }
+    _send_on_commit(DISPATCH_GROUP, {"type": "desk.position", "position": position})

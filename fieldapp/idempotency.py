@@ -1,0 +1,114 @@
+"""Idempotency-Key for POSTs: a retry gets the first answer and changes nothing.
+
+Phones on flaky networks retry. The first request with a key stores its
+response (any status below 500) per user and key; a retry with the same path
+and body gets that response again, a different body gets 422.
+
+The record is inserted in the same transaction as the work. A concurrent
+retry therefore blocks on the unique (user, key) index (PostgreSQL) or on the
+write lock (SQLite, IMMEDIATE) until the first one commits, then replays it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+from typing import Any, Callable
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from fieldapp.api_errors import DomainError
+from fieldapp.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name=HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Retry-safe key (1-255 chars): a retry with the same key and body replays the first response; "
+    "the same key with another body gives 422.",
+)
+
+
+def _fingerprint(request: Request) -> str:
+    try:
+        body = request.data
+    except Exception:  # noqa: BLE001 - an unparsable body is fingerprinted as raw bytes
+        body = None
+    canonical = json.dumps(
+        {"method": request.method, "path": request.path, "body": body}, sort_keys=True, cls=JSONEncoder,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stored(response: Response) -> Any:
+    return json.loads(json.dumps(response.data, cls=JSONEncoder))
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    response = Response(record.body, status=record.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _error(detail: str, code: str, http_status: int) -> Response:
+    return Response({"detail": detail, "code": code}, status=http_status)
+
+
+def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
+    """Decorate an APIView's post(); authentication and permissions have run already."""
+
+    @wraps(method)
+    def wrapped(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(HEADER)
+        if key is None or not request.user.is_authenticated:
+            return method(view, request, *args, **kwargs)
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return _error(_("The Idempotency-Key must be 1 to 255 characters."), "invalid", status.HTTP_400_BAD_REQUEST)
+        fingerprint = _fingerprint(request)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(user=request.user, key=key, fingerprint=fingerprint)
+            except IntegrityError:
+                record = IdempotencyRecord.objects.get(user=request.user, key=key)
+                if record.fingerprint != fingerprint:
+                    return _error(
+                        _("This Idempotency-Key was used for a different request."),
+                        "idempotency_key_reused",
+                        status.HTTP_422_UNPROCESSABLE_ENTITY,
+                    )
+                if record.status_code == 0:
+                    return _error(
+                        _("The first request with this Idempotency-Key is still running."),
+                        "idempotency_in_progress",
+                        status.HTTP_409_CONFLICT,
+                    )
+                return _replay(record)
+            try:
+                response = method(view, request, *args, **kwargs)
+            except (DomainError, APIException) as exc:
+                # The service rolled its own savepoint back; the refusal is the answer to keep.
+                response = view.handle_exception(exc)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+                return response
+            record.status_code = response.status_code
+            record.body = _stored(response)
+            record.save(update_fields=["status_code", "body"])
+            return response
+
+    return wrapped

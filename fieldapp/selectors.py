@@ -1,0 +1,206 @@
+"""Dispatch reads: candidates, job lists, the officers board, an officer's feed."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from fieldapp.lib.geo import haversine_m
+from fieldapp.models import ACTIVE_STATUSES, Assignment, Job, JobEvent, Officer, OfficerMessage
+from fieldapp.roles import OFFICER, user_has_role
+from fieldapp.serializers import STALE_FIX_S
+
+JOB_LIST_LIMIT = 200
+
+
+def officer_for_user(user: Any) -> Officer | None:
+    """The officer profile of a user in the officer group, or None."""
+    if not user_has_role(user, OFFICER):
+        return None
+    return Officer.objects.select_related("user", "squad").filter(user=user).first()
+
+
+def _active_prefetch() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(status__in=ACTIVE_STATUSES).select_related("job").order_by("dispatched_at"),
+        to_attr="active_assignment_list",
+    )
+
+
+def officers_board() -> QuerySet[Officer]:
+    return Officer.objects.select_related("user", "squad").prefetch_related(_active_prefetch()).order_by("call_sign")
+
+
+def officer_with_state(officer_id: int) -> Officer:
+    return officers_board().get(pk=officer_id)
+
+
+# --- jobs -----------------------------------------------------------------
+
+def _assignments_prefetch() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.select_related("officer__user", "officer__squad", "dispatched_by").order_by(
+            "dispatched_at", "id"
+        ),
+    )
+
+
+def _jobs() -> QuerySet[Job]:
+    return Job.objects.select_related("created_by", "linked_job").prefetch_related(_assignments_prefetch())
+
+
+def _by_status(jobs: QuerySet[Job], status: str) -> QuerySet[Job]:
+    if status != "all":
+        jobs = jobs.filter(status=status)
+    return jobs.order_by("-created_at", "-id")
+
+
+def jobs_for_dispatcher(*, status: str = "open") -> list[Job]:
+    return list(_by_status(_jobs(), status)[:JOB_LIST_LIMIT])
+
+
+def jobs_for_officer(*, officer: Officer, status: str = "open") -> list[Job]:
+    jobs = _jobs().filter(pk__in=Assignment.objects.filter(officer=officer).values("job_id"))
+    return list(_by_status(jobs, status)[:JOB_LIST_LIMIT])
+
+
+def job_for_user(*, job_id: int, dispatcher: bool, officer: Officer | None, with_events: bool = False) -> Job | None:
+    """The job, if this user may see it: dispatchers see all, officers the jobs they are on."""
+    jobs = _jobs()
+    if with_events:
+        jobs = jobs.prefetch_related(Prefetch("events", queryset=JobEvent.objects.select_related("actor")))
+    if not dispatcher:
+        if officer is None:
+            return None
+        jobs = jobs.filter(assignments__officer=officer)
+    return jobs.filter(pk=job_id).first()
+
+
+def job_full(job_id: int) -> Job:
+    return _jobs().get(pk=job_id)
+
+
+def assignment_full(assignment_id: int) -> Assignment:
+    return Assignment.objects.select_related(
+        "job__linked_job", "officer__user", "officer__squad", "dispatched_by"
+    ).get(pk=assignment_id)
+
+
+def assignments_today(*, officer: Officer, now: datetime | None = None) -> list[Assignment]:
+    """Today's assignments (Asia/Shanghai) and any older one still active, newest first."""
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Assignment.objects.filter(officer=officer)
+        .filter(Q(dispatched_at__gte=start) | Q(status__in=ACTIVE_STATUSES))
+        .select_related("job__linked_job", "officer__user", "officer__squad", "dispatched_by")
+        .order_by("-dispatched_at", "-id")
+    )
+
+
+# --- candidates -----------------------------------------------------------
+
+@dataclass
+class Candidate:
+    officer: Officer
+    distance_m: int
+    fix_age_s: int
+    fix: dict[str, Any]
+
+
+@dataclass
+class Candidates:
+    job_id: int
+    limit: int
+    candidates: list[Candidate] = field(default_factory=list)
+    shortfall: dict[str, Any] | None = None
+
+
+def officers_nearest(*, job: Job, limit: int = 5, now: datetime | None = None) -> Candidates:
+    """The nearest available on-duty officers by great-circle distance from their last fix.
+
+    Officers are few (a brigade, not a city), so every on-duty officer is
+    measured in Python; a fix older than 10 minutes does not count.
+    """
+    from fieldapp.serializers import fix_of
+
+    now = now or timezone.now()
+    oldest = now - timedelta(seconds=STALE_FIX_S)
+    on_duty = list(Officer.objects.filter(on_duty=True).select_related("user", "squad"))
+    busy_ids = set(
+        Assignment.objects.filter(officer__in=on_duty, status__in=ACTIVE_STATUSES)
+        .exclude(job=job)
+        .values_list("officer_id", flat=True)
+    )
+    on_job_ids = set(job.assignments.values_list("officer_id", flat=True))
+    counts = {"busy": 0, "already_assigned": 0, "no_positions": 0, "positions_too_old": 0}
+    found: list[Candidate] = []
+    for officer in on_duty:
+        if officer.pk in on_job_ids:
+            counts["already_assigned"] += 1
+        elif officer.pk in busy_ids:
+            counts["busy"] += 1
+        elif officer.fix_at is None or officer.fix_lat is None or officer.fix_lng is None:
+            counts["no_positions"] += 1
+        elif officer.fix_at < oldest:
+            counts["positions_too_old"] += 1
+        else:
+            fix = fix_of(officer, now)
+            assert fix is not None
+            found.append(
+                Candidate(
+                    officer=officer,
+                    distance_m=round(haversine_m(job.lat, job.lng, officer.fix_lat, officer.fix_lng)),
+                    fix_age_s=fix["age_s"],
+                    fix=fix,
+                )
+            )
+    found.sort(key=lambda c: (c.distance_m, c.officer.call_sign))
+    result = Candidates(job_id=job.pk, limit=limit, candidates=found[:limit])
+    if len(found) < limit:
+        result.shortfall = {"found": len(found), "wanted": limit, "reasons": _shortfall_reasons(len(on_duty), counts)}
+    return result
+
+
+def _shortfall_reasons(on_duty: int, counts: dict[str, int]) -> list[dict[str, Any]]:
+    if on_duty == 0:
+        return [{"code": "no_one_on_duty", "count": 0, "detail": gettext("No officer is on duty.")}]
+    messages = {
+        "busy": lambda n: ngettext(
+            "%(count)d on-duty officer is busy with another job.",
+            "%(count)d on-duty officers are busy with other jobs.", n) % {"count": n},
+        "already_assigned": lambda n: ngettext(
+            "%(count)d officer is already on this job.",
+            "%(count)d officers are already on this job.", n) % {"count": n},
+        "no_positions": lambda n: ngettext(
+            "%(count)d available officer has sent no position.",
+            "%(count)d available officers have sent no position.", n) % {"count": n},
+        "positions_too_old": lambda n: ngettext(
+            "%(count)d available officer has a position older than 10 minutes.",
+            "%(count)d available officers have positions older than 10 minutes.", n) % {"count": n},
+    }
+    reasons = [
+        {"code": code, "count": counts[code], "detail": messages[code](counts[code])}
+        for code in ("busy", "no_positions", "positions_too_old", "already_assigned")
+        if counts[code]
+    ]
+    if not reasons:
+        reasons.append({"code": "too_few_officers", "count": 0, "detail": gettext(
+            "Every eligible officer is listed.")})
+    return reasons
+
+
+# --- the officer's feed ---------------------------------------------------
+
+def feed_after(*, officer_id: int, after: int, limit: int = 500) -> list[OfficerMessage]:
+    return list(OfficerMessage.objects.filter(officer_id=officer_id, seq__gt=after).order_by("seq")[:limit])
+
+
+def feed_seq(officer_id: int) -> int:
+    return Officer.objects.values_list("feed_seq", flat=True).get(pk=officer_id)

@@ -1,0 +1,431 @@
+"""Dispatch writes. Each service is one transaction that locks the rows it changes.
+
+Locks are always taken in the same order, job -> assignment -> officer, so two
+services never wait for each other in a circle. On SQLite the IMMEDIATE
+transaction mode serialises writers instead (select_for_update is a no-op there).
+Pushes leave only after the commit (fieldapp.events).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from fieldapp import events
+from fieldapp.api_errors import DomainError, InvalidInput
+from fieldapp.lib.geo import valid_lat_lng
+from fieldapp.models import (
+    ACTIVE_STATUSES,
+    OFFICER_STEPS,
+    Assignment,
+    DutyChange,
+    Job,
+    JobEvent,
+    JobNumberCounter,
+    Officer,
+    OfficerMessage,
+)
+from fieldapp.selectors import assignment_full, job_full, officer_with_state
+
+# A device clock may run a little ahead; beyond this a reported time is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class NotFound(DomainError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+
+
+@dataclass
+class DispatchResult:
+    job: Job
+    created: list[Assignment] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --- helpers --------------------------------------------------------------
+
+def _check_point(lat: float | None, lng: float | None) -> None:
+    if lat is None and lng is None:
+        return
+    if lat is None or lng is None or not valid_lat_lng(float(lat), float(lng)):
+        raise InvalidInput(_("The position is not a valid WGS-84 latitude/longitude."))
+
+
+def _check_not_future(at: datetime | None, now: datetime) -> None:
+    if at is not None and at > now + CLOCK_SKEW:
+        raise InvalidInput(_("The time is in the future."))
+
+
+def _event(
+    *, job: Job, kind: str, at: datetime, actor: Any = None, assignment: Assignment | None = None,
+    device_at: datetime | None = None, lat: float | None = None, lng: float | None = None,
+    data: dict[str, Any] | None = None,
+) -> JobEvent:
+    return JobEvent.objects.create(
+        job=job, assignment=assignment, kind=kind, actor=actor if getattr(actor, "pk", None) else None,
+        at=at, device_at=device_at, lat=lat, lng=lng, data=data or {},
+    )
+
+
+def _lock_officers(officer_ids: Iterable[int]) -> list[Officer]:
+    # Ordered by id, so two services locking several officers never deadlock.
+    return list(Officer.objects.select_for_update().filter(pk__in=set(officer_ids)).order_by("pk"))
+
+
+def _feed_append(*, officer: Officer, type: str, body: dict[str, Any]) -> OfficerMessage:
+    """Store a frame on the officer's feed with the next seq; push it after commit.
+
+    The caller holds the lock on the officer row (or, on SQLite, the database
+    write lock), so seq allocation cannot race; the unique (officer, seq)
+    constraint is the last guard.
+    """
+    officer.feed_seq += 1
+    Officer.objects.filter(pk=officer.pk).update(feed_seq=officer.feed_seq)
+    frame = {"type": type, "seq": officer.feed_seq, **body}
+    message = OfficerMessage.objects.create(officer=officer, seq=officer.feed_seq, type=type, frame=frame)
+    events.feed_message_on_commit(message)
+    return message
+
+
+def _officer_freed(officer_id: int) -> bool:
+    return not Assignment.objects.filter(officer_id=officer_id, status__in=ACTIVE_STATUSES).exists()
+
+
+def _next_job_number(now: datetime) -> str:
+    day = timezone.localdate(now)
+    counter, _created = JobNumberCounter.objects.select_for_update().get_or_create(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{day:%Y%m%d}-{counter.last:04d}"
+
+
+def _lock_job(job_id: int) -> Job:
+    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("No such job."))
+    return job
+
+
+def _require_open(job: Job) -> None:
+    if job.status != Job.Status.OPEN:
+        raise DomainError(
+            _("Job %(number)s is %(status)s.") % {"number": job.number, "status": job.get_status_display()},
+            code="job_not_open",
+        )
+
+
+# --- jobs -----------------------------------------------------------------
+
+@transaction.atomic
+def job_create(
+    *, created_by: Any, kind: str, summary: str, lat: float, lng: float, priority: int = Job.Priority.NORMAL,
+    description: str = "", address: str = "", source: str = Job.Source.OTHER, reported_at: datetime | None = None,
+    linked_job_id: int | None = None,
+) -> Job:
+    now = timezone.now()
+    _check_point(lat, lng)
+    _check_not_future(reported_at, now)
+    if kind not in Job.Kind.values or source not in Job.Source.values or priority not in Job.Priority.values:
+        raise InvalidInput(_("Unknown kind, source or priority."))
+    linked = None
+    if linked_job_id is not None:
+        linked = Job.objects.filter(pk=linked_job_id).first()
+        if linked is None:
+            raise InvalidInput(_("The linked job does not exist."))
+    job = Job.objects.create(
+        number=_next_job_number(now), kind=kind, priority=priority, summary=summary.strip(),
+        description=description, address=address, lat=lat, lng=lng, source=source,
+        reported_at=reported_at or now, created_by=created_by, linked_job=linked,
+    )
+    _event(job=job, kind=JobEvent.Kind.JOB_CREATED, at=now, actor=created_by)
+    job = job_full(job.pk)
+    events.desk_job_changed_on_commit(job)
+    return job
+
+
+@transaction.atomic
+def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force: bool = False) -> DispatchResult:
+    """Send officers to a job: one assignment each, never two for the same officer."""
+    job = _lock_job(job_id)
+    _require_open(job)
+    wanted = sorted(set(officer_ids))
+    if not wanted:
+        raise InvalidInput(_("Choose at least one officer."))
+    # Locking the officers makes duty, busyness and the feed seq stable until commit.
+    officers = _lock_officers(wanted)
+    unknown = set(wanted) - {o.pk for o in officers}
+    if unknown:
+        raise InvalidInput(_("Unknown officer: %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))})
+    on_job = set(job.assignments.filter(officer_id__in=wanted).values_list("officer_id", flat=True))
+    result = DispatchResult(job=job)
+    result.skipped = [{"officer_id": pk, "code": "already_assigned"} for pk in wanted if pk in on_job]
+    to_send = [o for o in officers if o.pk not in on_job]
+    names = {o.pk: str(o) for o in Officer.objects.filter(pk__in=wanted).select_related("user")}
+    off_duty = [o for o in to_send if not o.on_duty]
+    if off_duty:
+        raise DomainError(
+            _("Off duty, not dispatched: %(names)s.") % {"names": ", ".join(names[o.pk] for o in off_duty)},
+            code="officer_off_duty",
+        )
+    busy = set(
+        Assignment.objects.filter(officer__in=to_send, status__in=ACTIVE_STATUSES).values_list("officer_id", flat=True)
+    )
+    if busy and not force:
+        raise DomainError(
+            _("Busy with another job: %(names)s. Send anyway with force.")
+            % {"names": ", ".join(names[pk] for pk in sorted(busy))},
+            code="officer_busy",
+        )
+    now = timezone.now()
+    for officer in to_send:
+        assignment = Assignment.objects.create(
+            job=job, officer=officer, dispatched_by=dispatcher, dispatched_at=now, forced=officer.pk in busy,
+        )
+        _event(
+            job=job, assignment=assignment, kind=JobEvent.Kind.DISPATCHED, at=now, actor=dispatcher,
+            data={"officer_id": officer.pk, "forced": assignment.forced},
+        )
+        assignment = assignment_full(assignment.pk)
+        _feed_append(officer=officer, type=events.ASSIGNMENT_NEW, body=events.assignment_body(assignment))
+        events.desk_assignment_changed_on_commit(assignment)
+        if officer.pk not in busy:
+            events.desk_officer_changed_on_commit(officer_with_state(officer.pk))
+        result.created.append(assignment)
+    result.job = job_full(job.pk)
+    return result
+
+
+def _end_job(*, job_id: int, by: Any, cancel_reason: str | None) -> Job:
+    """Close or cancel: every active assignment is withdrawn and its officer told."""
+    job = _lock_job(job_id)
+    _require_open(job)
+    now = timezone.now()
+    active = list(
+        Assignment.objects.select_for_update().filter(job=job, status__in=ACTIVE_STATUSES).order_by("pk")
+    )
+    reason = cancel_reason if cancel_reason is not None else _("Job closed.")
+    for assignment in active:
+        _event(
+            job=job, assignment=assignment, kind=JobEvent.Kind.WITHDRAWN, at=now, actor=by,
+            data={"from": assignment.status, "reason": reason},
+        )
+        assignment.status = Assignment.Status.WITHDRAWN
+        assignment.withdrawn_at = now
+        assignment.reason = reason[:200]
+        assignment.save(update_fields=["status", "withdrawn_at", "reason"])
+    job.status = Job.Status.CLOSED if cancel_reason is None else Job.Status.CANCELLED
+    job.closed_at = now
+    job.cancel_reason = cancel_reason or ""
+    job.save(update_fields=["status", "closed_at", "cancel_reason"])
+    if cancel_reason is None:
+        _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, actor=by, data={"auto": False})
+    else:
+        _event(job=job, kind=JobEvent.Kind.JOB_CANCELLED, at=now, actor=by, data={"reason": cancel_reason})
+    job = job_full(job.pk)
+    frame_type = events.JOB_CHANGED if cancel_reason is None else events.JOB_CANCELLED
+    _tell_officers_on_job(job, frame_type)
+    events.desk_job_changed_on_commit(job)
+    for assignment in active:
+        if _officer_freed(assignment.officer_id):
+            events.desk_officer_changed_on_commit(officer_with_state(assignment.officer_id))
+    return job
+
+
+def _tell_officers_on_job(job: Job, frame_type: str) -> None:
+    body = events.job_body(job)
+    for officer in _lock_officers(a.officer_id for a in job.assignments.all()):
+        _feed_append(officer=officer, type=frame_type, body=body)
+
+
+@transaction.atomic
+def job_cancel(*, job_id: int, by: Any, reason: str) -> Job:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason for cancelling."))
+    return _end_job(job_id=job_id, by=by, cancel_reason=reason)
+
+
+@transaction.atomic
+def job_close(*, job_id: int, by: Any) -> Job:
+    return _end_job(job_id=job_id, by=by, cancel_reason=None)
+
+
+def _close_if_done(job: Job, now: datetime) -> None:
+    """A job closes by itself when every assignment has ended and at least one was cleared.
+
+    The caller holds the job lock, so two officers clearing at once cannot both
+    miss (or both do) the close.
+    """
+    statuses = list(job.assignments.values_list("status", flat=True))
+    if not statuses or any(s in ACTIVE_STATUSES for s in statuses) or Assignment.Status.CLEARED not in statuses:
+        return
+    job.status = Job.Status.CLOSED
+    job.closed_at = now
+    job.save(update_fields=["status", "closed_at"])
+    _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
+    job = job_full(job.pk)
+    _tell_officers_on_job(job, events.JOB_CHANGED)
+    events.desk_job_changed_on_commit(job)
+
+
+# --- assignments ----------------------------------------------------------
+
+@transaction.atomic
+def assignment_advance(
+    *, assignment_id: int, officer: Officer, to: str, device_at: datetime | None = None,
+    lat: float | None = None, lng: float | None = None, accuracy: float | None = None, reason: str = "",
+) -> Assignment:
+    """The assigned officer takes a step. Forward only; repeating the current step changes nothing."""
+    job_id = Assignment.objects.filter(pk=assignment_id, officer=officer).values_list("job_id", flat=True).first()
+    if job_id is None:
+        raise NotFound(_("No such assignment."))
+    if to not in OFFICER_STEPS:
+        raise InvalidInput(_("Unknown step."))
+    now = timezone.now()
+    _check_point(lat, lng)
+    _check_not_future(device_at, now)
+    job = _lock_job(job_id)
+    assignment = Assignment.objects.select_for_update().get(pk=assignment_id)
+    if assignment.status == to:
+        # A double tap or a retry: the step is recorded once, the answer is the same.
+        return assignment_full(assignment.pk)
+    if not assignment.active:
+        raise DomainError(
+            _("This assignment has ended (%(status)s).") % {"status": assignment.get_status_display()},
+            code="assignment_ended",
+        )
+    if to not in assignment.next_steps():
+        raise DomainError(
+            _("Cannot go from %(from)s to %(to)s.")
+            % {"from": assignment.get_status_display(), "to": Assignment.Status(to).label},
+            code="illegal_step",
+        )
+    previous = assignment.status
+    assignment.status = to
+    setattr(assignment, f"{to}_at", now)
+    if assignment.received_at is None:
+        # Taking a step proves the phone has the assignment, ack or not.
+        assignment.received_at = now
+    if lat is not None and lng is not None:
+        assignment.positions = {**assignment.positions, to: {"lat": lat, "lng": lng, "accuracy_m": accuracy}}
+    if to == Assignment.Status.DECLINED:
+        assignment.reason = (reason or "")[:200]
+    assignment.save()
+    _event(
+        job=job, assignment=assignment, kind=JobEvent.Kind.STEP, at=now, actor=officer.user, device_at=device_at,
+        lat=lat, lng=lng, data={"from": previous, "to": to, "reason": reason or ""},
+    )
+    assignment = assignment_full(assignment.pk)
+    (locked,) = _lock_officers([officer.pk])
+    _feed_append(officer=locked, type=events.ASSIGNMENT_CHANGED, body=events.assignment_body(assignment))
+    events.desk_assignment_changed_on_commit(assignment)
+    if not assignment.active and _officer_freed(officer.pk):
+        events.desk_officer_changed_on_commit(officer_with_state(officer.pk))
+    _close_if_done(job, now)
+    return assignment
+
+
+@transaction.atomic
+def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Assignment:
+    """The dispatcher takes an officer off a job; later steps from the phone get 409."""
+    job_id = Assignment.objects.filter(pk=assignment_id).values_list("job_id", flat=True).first()
+    if job_id is None:
+        raise NotFound(_("No such assignment."))
+    job = _lock_job(job_id)
+    assignment = Assignment.objects.select_for_update().get(pk=assignment_id)
+    if not assignment.active:
+        raise DomainError(
+            _("This assignment has ended (%(status)s).") % {"status": assignment.get_status_display()},
+            code="assignment_ended",
+        )
+    now = timezone.now()
+    _event(
+        job=job, assignment=assignment, kind=JobEvent.Kind.WITHDRAWN, at=now, actor=by,
+        data={"from": assignment.status, "reason": reason or ""},
+    )
+    assignment.status = Assignment.Status.WITHDRAWN
+    assignment.withdrawn_at = now
+    assignment.reason = (reason or "")[:200]
+    assignment.save(update_fields=["status", "withdrawn_at", "reason"])
+    assignment = assignment_full(assignment.pk)
+    (locked,) = _lock_officers([assignment.officer_id])
+    _feed_append(officer=locked, type=events.ASSIGNMENT_CHANGED, body=events.assignment_body(assignment))
+    events.desk_assignment_changed_on_commit(assignment)
+    if _officer_freed(assignment.officer_id):
+        events.desk_officer_changed_on_commit(officer_with_state(assignment.officer_id))
+    _close_if_done(job, now)
+    return assignment
+
+
+@transaction.atomic
+def feed_ack(*, officer_id: int, seq: int) -> None:
+    """The phone confirms a frame; for a new assignment that is its receipt."""
+    message = OfficerMessage.objects.filter(officer_id=officer_id, seq=seq).first()
+    if message is None:
+        raise InvalidInput(_("No message with this seq."))
+    if message.type == events.ASSIGNMENT_NEW:
+        assignment_id = message.frame["assignment"]["id"]
+        assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
+        if assignment is not None and assignment.received_at is None:
+            now = timezone.now()
+            assignment.received_at = now
+            assignment.save(update_fields=["received_at"])
+            _event(
+                job=assignment.job, assignment=assignment, kind=JobEvent.Kind.RECEIVED, at=now,
+                actor=assignment.officer.user, data={"seq": seq},
+            )
+            # The officer is not told: an ack must not produce a frame that would be acked again.
+            events.desk_assignment_changed_on_commit(assignment_full(assignment.pk))
+    Officer.objects.filter(pk=officer_id, acked_seq__lt=seq).update(acked_seq=seq)
+
+
+# --- officers -------------------------------------------------------------
+
+@transaction.atomic
+def officer_set_duty(*, officer_id: int, on_duty: bool) -> Officer:
+    (officer,) = _lock_officers([officer_id])
+    if officer.on_duty == on_duty:
+        return officer_with_state(officer_id)
+    if not on_duty and not _officer_freed(officer_id):
+        raise DomainError(
+            _("Finish or decline your active assignments before going off duty."), code="has_active_assignments"
+        )
+    now = timezone.now()
+    officer.on_duty = on_duty
+    officer.duty_changed_at = now
+    officer.save(update_fields=["on_duty", "duty_changed_at"])
+    DutyChange.objects.create(officer=officer, on_duty=on_duty, at=now)
+    officer = officer_with_state(officer_id)
+    events.desk_officer_changed_on_commit(officer)
+    return officer
+
+
+@transaction.atomic
+def officer_record_position(
+    *, officer_id: int, lat: float, lng: float, accuracy: float | None = None, at: datetime | None = None,
+) -> Officer:
+    """Keep the officer's last fix. Only on duty: positions off duty are private."""
+    _check_point(lat, lng)
+    if accuracy is not None and accuracy < 0:
+        raise InvalidInput(_("Accuracy cannot be negative."))
+    now = timezone.now()
+    _check_not_future(at, now)
+    # A device clock running ahead must not make a fix look fresher than it is.
+    at = min(at or now, now)
+    (officer,) = _lock_officers([officer_id])
+    if not officer.on_duty:
+        raise DomainError(_("You are off duty: your position is not recorded."), code="off_duty")
+    if officer.fix_at is not None and at < officer.fix_at:
+        # A late, older fix (a retry after a newer one) does not replace the newer one.
+        return officer
+    officer.fix_lat, officer.fix_lng, officer.fix_accuracy_m, officer.fix_at = lat, lng, accuracy, at
+    officer.save(update_fields=["fix_lat", "fix_lng", "fix_accuracy_m", "fix_at"])
+    events.desk_position_on_commit(officer)
+    return officer
