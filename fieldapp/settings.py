@@ -226,6 +226,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets that share a field name get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "fieldapp.models.Job.Status",
+        "JobKindEnum": "fieldapp.models.Job.Kind",
+        "JobEventKindEnum": "fieldapp.models.JobEvent.Kind",
+        "AssignmentStatusEnum": "fieldapp.models.Assignment.Status",
+        "AssignmentStepEnum": "fieldapp.models.OFFICER_STEPS",
+        "OfficerStateEnum": "fieldapp.models.OFFICER_STATES",
+    },
 }
 
 # Production hardening. Behind a TLS-terminating proxy these are all on;
