@@ -6,5 +6,5 @@ from django.urls import path
 from stations.consumers import ScreenConsumer
 
 websocket_urlpatterns = [
-    path("ws/stations/<str:slug>/screen/", ScreenConsumer.as_asgi()),
+    path("ws/stations/<slug:slug>/screen/", ScreenConsumer.as_asgi()),
 ]

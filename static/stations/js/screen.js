@@ -1,0 +1,254 @@
+// Kiosk screen: loops the playlist with slogans in between, never goes blank, keeps
+// playing from the Cache API when the network drops, and re-fetches its payload when
+// the server nudges it over the WebSocket (or, failing that, by polling).
+
+const config = JSON.parse(document.getElementById("screen-config").textContent);
+const labels = config.labels;
+const MEDIA_CACHE = "luchang-screen-media-v1";
+const PAYLOAD_KEY = `luchang-screen:${config.slug}`;
+const SLOGAN_MS = config.sloganSeconds * 1000;
+const POLL_WS_DOWN_MS = 10000;
+const POLL_WS_UP_MS = 120000;
+
+const video = document.getElementById("video");
+const sloganBox = document.getElementById("slogan");
+const sloganText = document.getElementById("slogan-text");
+const standby = document.getElementById("standby");
+const statusBar = document.getElementById("status");
+const stateLabel = document.getElementById("state-label");
+const hoursText = document.getElementById("hours-text");
+const todayHours = document.getElementById("today-hours");
+const stationName = document.getElementById("station-name");
+const clock = document.getElementById("clock");
+const net = document.getElementById("net");
+
+let payload = config.payload;
+let step = 0; // position in the loop: video, slogan, video, slogan...
+let sloganIndex = 0;
+let videoIndex = 0;
+let timer = null;
+let objectUrl = null;
+let socket = null;
+let socketUp = false;
+let pollTimer = null;
+let stateTimer = null;
+
+function videos() {
+  return payload.playlist || [];
+}
+
+function slogans() {
+  return (payload.slogans || []).map((item) => (typeof item === "string" ? item : item.text)).filter(Boolean);
+}
+
+// --- status bar ----------------------------------------------------------
+
+function renderStatus() {
+  stationName.textContent = (payload.station && payload.station.name) || "";
+  statusBar.dataset.state = payload.open_state || "unknown";
+  stateLabel.textContent = labels.states[payload.open_state] || labels.states.unknown;
+  hoursText.textContent = [payload.hours_text, payload.closed_reason].filter(Boolean).join(" · ");
+  const today = payload.today || {};
+  todayHours.textContent = `${labels.today}: ${[today.text || labels.noHours, today.label].filter(Boolean).join(" · ")}`;
+  // The open state flips at next_change: fetch the truth just after it.
+  clearTimeout(stateTimer);
+  const due = payload.next_change ? Date.parse(payload.next_change) - Date.now() + 1500 : NaN;
+  if (due > 0 && due < 6 * 3600 * 1000) stateTimer = setTimeout(fetchPayload, due);
+}
+
+function tick() {
+  clock.textContent = new Intl.DateTimeFormat(document.documentElement.lang || "zh-CN", {
+    hour: "2-digit", minute: "2-digit", timeZone: "Asia/Shanghai", hour12: false,
+  }).format(new Date());
+}
+
+// --- media cache -----------------------------------------------------------
+
+async function cachedUrl(url) {
+  if (!("caches" in window)) return url;
+  try {
+    const cache = await caches.open(MEDIA_CACHE);
+    const hit = await cache.match(url);
+    if (hit) return URL.createObjectURL(await hit.blob());
+  } catch (error) {
+    // A full or unavailable cache only means the network is used.
+  }
+  return url;
+}
+
+async function cacheMedia() {
+  if (!("caches" in window)) return;
+  try {
+    const cache = await caches.open(MEDIA_CACHE);
+    const wanted = new Set(videos().map((item) => new URL(item.src, location.href).href));
+    for (const request of await cache.keys()) {
+      if (!wanted.has(request.url)) await cache.delete(request);
+    }
+    for (const url of wanted) {
+      if (await cache.match(url)) continue;
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (response.ok && response.status === 200) await cache.put(url, response);
+    }
+  } catch (error) {
+    // Try again after the next payload; playing goes on from the network meanwhile.
+  }
+}
+
+// --- the loop ----------------------------------------------------------------
+
+function show(which) {
+  video.hidden = which !== "video";
+  sloganBox.hidden = which !== "slogan";
+  standby.hidden = which !== "standby";
+  document.body.dataset.showing = which;
+}
+
+function releaseVideo() {
+  video.onended = video.onerror = video.onplaying = null;
+  video.pause();
+  video.removeAttribute("src");
+  video.load();
+  if (objectUrl) {
+    URL.revokeObjectURL(objectUrl);
+    objectUrl = null;
+  }
+}
+
+function next() {
+  clearTimeout(timer);
+  const list = videos();
+  const words = slogans();
+  if (!list.length && !words.length) {
+    releaseVideo();
+    show("standby");
+    timer = setTimeout(next, SLOGAN_MS);
+    return;
+  }
+  // Even steps play a video, odd steps show a slogan; a missing kind is skipped.
+  const wantVideo = step % 2 === 0 ? list.length > 0 : words.length === 0;
+  step += 1;
+  if (wantVideo) playVideo(list[videoIndex++ % list.length]);
+  else showSlogan(words[sloganIndex++ % words.length]);
+}
+
+function showSlogan(text) {
+  releaseVideo();
+  sloganText.textContent = text;
+  show("slogan");
+  timer = setTimeout(next, SLOGAN_MS);
+}
+
+async function playVideo(item) {
+  releaseVideo();
+  const src = await cachedUrl(item.src);
+  if (src.startsWith("blob:")) objectUrl = src;
+  video.muted = true;
+  video.poster = item.poster || "";
+  video.dataset.videoId = String(item.id);
+  video.dataset.title = item.title || "";
+  show("video");
+  const skip = () => {
+    clearTimeout(timer);
+    timer = setTimeout(next, 800);
+  };
+  video.onended = () => next();
+  video.onerror = skip;
+  // A stalled or undecodable file must not freeze the screen: give up after
+  // its stated length plus a margin (or a few minutes when unknown).
+  const limit = item.duration_seconds > 0 ? (item.duration_seconds + 15) * 1000 : 5 * 60 * 1000;
+  timer = setTimeout(next, limit);
+  video.src = src;
+  video.play().catch(skip);
+}
+
+// --- payload: WebSocket nudges, polling fallback -------------------------------
+
+function applyPayload(next) {
+  const before = JSON.stringify([videos().map((item) => item.src)]);
+  payload = next;
+  try {
+    localStorage.setItem(PAYLOAD_KEY, JSON.stringify(next));
+  } catch (error) {
+    // Private mode or a full quota: the in-memory copy still works.
+  }
+  renderStatus();
+  if (JSON.stringify([videos().map((item) => item.src)]) !== before) cacheMedia();
+  // A standby slide, or an empty loop that just got content, starts at once.
+  if (document.body.dataset.showing === "standby" && (videos().length || slogans().length)) {
+    step = 0;
+    next();
+  }
+}
+
+async function fetchPayload() {
+  try {
+    const response = await fetch(config.apiUrl, { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (!response.ok) throw new Error(String(response.status));
+    applyPayload(await response.json());
+    net.textContent = "";
+  } catch (error) {
+    net.textContent = labels.offline;
+  }
+}
+
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(async () => {
+    await fetchPayload();
+    schedulePoll();
+  }, socketUp ? POLL_WS_UP_MS : POLL_WS_DOWN_MS);
+}
+
+function connect(delay = 1000) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${location.host}${config.wsPath}`);
+  socket.onopen = () => {
+    socketUp = true;
+    delay = 1000;
+    document.body.dataset.socket = "open";
+    // Whatever changed while we were disconnected.
+    fetchPayload();
+    schedulePoll();
+  };
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "station.changed") fetchPayload();
+  };
+  socket.onclose = () => {
+    socketUp = false;
+    document.body.dataset.socket = "closed";
+    schedulePoll();
+    setTimeout(() => connect(Math.min(delay * 2, 30000)), delay);
+  };
+}
+
+// --- start -------------------------------------------------------------------
+
+try {
+  const saved = JSON.parse(localStorage.getItem(PAYLOAD_KEY) || "null");
+  // The page carries a fresh payload; the saved one is for offline reloads of a cached page.
+  if (!payload && saved) payload = saved;
+} catch (error) {
+  // Ignore a corrupt saved copy.
+}
+renderStatus();
+tick();
+setInterval(tick, 10000);
+cacheMedia();
+next();
+connect();
+schedulePoll();
+setInterval(() => {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
+}, 30000);
+
+if ("wakeLock" in navigator) navigator.wakeLock.request("screen").catch(() => {});
+const fullscreen = document.getElementById("fullscreen");
+if (document.fullscreenEnabled && !document.fullscreenElement && !config.kiosk) {
+  fullscreen.hidden = false;
+  fullscreen.addEventListener("click", () => {
+    document.documentElement.requestFullscreen().catch(() => {});
+    fullscreen.hidden = true;
+  });
+  setTimeout(() => { fullscreen.hidden = true; }, 15000);
+}

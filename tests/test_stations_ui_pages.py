@@ -1,0 +1,117 @@
+"""Citizens' pages of the care stations: finder, station page, kiosk screen."""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from fieldapp.lib.gcj02 import wgs84_to_gcj02
+from tests.stations_ui_fixtures import NEAR_BEISHUN, media_root, screen_station, stations_city  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def card_slugs(html: str) -> list[str]:
+    return re.findall(r'class="station-card[^"]*" data-slug="([^"]+)"', html)
+
+
+def test_finder_renders_for_anonymous_nearest_to_the_city_centre_first(client, stations_city):
+    response = client.get("/stations/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    slugs = card_slugs(html)
+    assert slugs[0] == "shiyiyuan"
+    assert "huxi" not in slugs  # unpublished
+    assert "市医院中队" in html
+    assert 'id="finder-config"' in html
+
+
+def test_finder_with_a_picked_area_sorts_by_distance_from_it(client, stations_city):
+    lat, lng = NEAR_BEISHUN
+    response = client.get("/stations/", {"lat": lat, "lng": lng, "area": "北部"})
+    slugs = card_slugs(response.content.decode())
+    assert slugs[:2] == ["beishun", "dengta"]
+
+
+def test_finder_open_now_filter_leaves_out_closed_stations(client, stations_city):
+    lat, lng = NEAR_BEISHUN
+    response = client.get("/stations/", {"lat": lat, "lng": lng, "open_now": "1"})
+    slugs = card_slugs(response.content.decode())
+    assert "beishun" not in slugs
+    assert slugs[0] == "dengta"
+
+
+def test_finder_amenity_filter(client, stations_city):
+    response = client.get("/stations/", {"amenity": "repair_tools"})
+    assert card_slugs(response.content.decode()) == ["qichexizhan"]
+
+
+def test_finder_does_not_offer_navigation_to_a_closed_station(client, stations_city):
+    html = client.get("/stations/").content.decode()
+    cards = {re.match(r'[^"]*" data-slug="([^"]+)"', part).group(1): part for part in html.split('<li class="station-card')[1:]}
+    assert "uri.amap.com" in cards["shiyiyuan"]
+    assert "uri.amap.com" not in cards["beishun"]
+
+
+def test_finder_survives_nonsense_coordinates(client, stations_city):
+    response = client.get("/stations/", {"lat": "abc", "lng": "1e999", "amenity": "nope"})
+    assert response.status_code == 200
+    assert card_slugs(response.content.decode())[0] == "shiyiyuan"
+
+
+def link_query(html: str, prefix: str) -> dict[str, list[str]]:
+    href = re.search(r'href="(' + re.escape(prefix) + r'[^"]+)"', html).group(1).replace("&amp;", "&")
+    return parse_qs(urlparse(href).query)
+
+
+def test_station_page_renders_for_anonymous_with_hours_call_and_navigation(client, stations_city):
+    station = stations_city["shiyiyuan"]
+    response = client.get("/stations/shiyiyuan/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="tel:06358888001"' in html
+    assert html.count("<tr") == 7
+    amap = link_query(html, "https://uri.amap.com/marker?")
+    assert amap["position"] == [f"{station.lng:.6f},{station.lat:.6f}"]
+    assert amap["coordinate"] == ["wgs84"] and amap["name"] == ["市医院中队"]
+    baidu = link_query(html, "https://api.map.baidu.com/marker?")
+    assert baidu["location"] == [f"{station.lat:.6f},{station.lng:.6f}"] and baidu["coord_type"] == ["wgs84"]
+    # Apple Maps reads coordinates in China as GCJ-02.
+    apple = link_query(html, "https://maps.apple.com/?")
+    gcj_lat, gcj_lng = wgs84_to_gcj02(station.lat, station.lng)
+    assert apple["ll"] == [f"{gcj_lat:.6f},{gcj_lng:.6f}"]
+    assert f'href="geo:{station.lat:.6f},{station.lng:.6f}?q=' in html
+
+
+def test_station_page_has_schema_org_json_ld(client, stations_city):
+    html = client.get("/stations/shiyiyuan/").content.decode()
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(raw)
+    assert data["@type"] == "CivicStructure"
+    assert data["geo"]["latitude"] == pytest.approx(36.4561)
+    assert data["geo"]["longitude"] == pytest.approx(115.9854)
+    assert len(data["openingHoursSpecification"]) >= 7
+    assert data["openingHoursSpecification"][0]["opens"] == "00:00"
+
+
+def test_unpublished_station_page_is_404(client, stations_city):
+    assert client.get("/stations/huxi/").status_code == 404
+    assert client.get("/stations/no-such-station/").status_code == 404
+
+
+def test_screen_page_carries_its_playlist_and_slogans(client, screen_station):
+    response = client.get("/stations/shiyiyuan/screen/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    config = json.loads(re.search(r'<script id="screen-config" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert [item["title"] for item in config["payload"]["playlist"]] == ["安全头盔", "礼让行人"]
+    assert config["payload"]["slogans"][0]["text"] == "一盔一带 安全常在"
+    assert config["wsPath"] == "/ws/stations/shiyiyuan/screen/"
+    assert "muted" in html and "playsinline" in html
+
+
+def test_screen_page_of_an_empty_playlist_shows_the_standby_slide(client, stations_city):
+    html = client.get("/stations/dengta/screen/").content.decode()
+    assert 'id="standby"' in html and 'id="standby" hidden' not in html
