@@ -5,6 +5,8 @@ opening-hours logic in stations/hours.py.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from stations.fields import AmenitiesField
-from stations.validators import validate_image_file, validate_opening_hours, validate_video_file
+from stations.validators import sniff_video, validate_image_file, validate_opening_hours, validate_video_file
 
 DEFAULT_OPENING_HOURS = "Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off"
 
@@ -142,6 +144,8 @@ class SafetyVideo(models.Model):
         _("poster image"), upload_to="stations/posters/", blank=True, default="", validators=[validate_image_file]
     )
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), default=0)
+    # Sniffed from the file's first bytes on save; the kiosk's <source type>.
+    mime_type = models.CharField(_("media type"), max_length=20, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -151,6 +155,24 @@ class SafetyVideo(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.file and not self.mime_type:
+            try:
+                self.mime_type = sniff_video(_file_head(self.file)) or ""
+            except OSError:
+                self.mime_type = ""
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "mime_type"}
+        super().save(*args, **kwargs)
+
+
+def _file_head(field_file: Any, length: int = 64) -> bytes:
+    field_file.open("rb")
+    field_file.seek(0)
+    head = field_file.read(length)
+    field_file.seek(0)
+    return head
 
 
 class PlaylistItem(models.Model):

@@ -1,0 +1,314 @@
+"""Every non-trivial read of the care stations."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from fieldapp.lib.geo import bounding_box, haversine_m
+from fieldapp.roles import ADMIN, STATION_MANAGER, user_has_role
+from stations import hours
+from stations.models import Closure, HolidayCalendar, PlaylistItem, Station
+
+# The first box of the nearest search; it doubles (at least) until it holds enough stations.
+INITIAL_RADIUS_M = 2_000.0
+HALF_EARTH_M = 20_100_000.0
+SCREEN_POLL_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class NearbyStation:
+    station: Station
+    distance_m: float | None
+    open_state: hours.OpenState
+
+
+# --- which stations ---------------------------------------------------------
+
+def stations_published() -> QuerySet[Station]:
+    return Station.objects.filter(published=True)
+
+
+def station_get_published(*, slug: str) -> Station:
+    return stations_published().get(slug=slug)
+
+
+def stations_managed_by(*, user: Any) -> QuerySet[Station]:
+    if user_has_role(user, ADMIN):
+        return Station.objects.all()
+    if user_has_role(user, STATION_MANAGER):
+        return Station.objects.filter(managers=user)
+    return Station.objects.none()
+
+
+def station_get_for_manager(*, user: Any, slug: str) -> Station:
+    """The station if this user may edit it; Station.DoesNotExist (a 404) otherwise."""
+    return stations_managed_by(user=user).get(slug=slug)
+
+
+def user_can_manage_station(*, user: Any, station: Station) -> bool:
+    return stations_managed_by(user=user).filter(pk=station.pk).exists()
+
+
+def station_get_visible(*, user: Any, slug: str) -> Station:
+    """Published stations for everyone; unpublished ones only for those who manage them."""
+    return Station.objects.filter(Q(published=True) | Q(pk__in=stations_managed_by(user=user).values("pk"))).get(
+        slug=slug
+    )
+
+
+# --- calendar and schedules -------------------------------------------------
+
+def today_shanghai(at: datetime | None = None) -> date:
+    return hours.to_shanghai(at or timezone.now()).date()
+
+
+def holiday_calendar(*, first: date, last: date) -> dict[date, hours.CalendarDay]:
+    rows = HolidayCalendar.objects.filter(date__gte=first, date__lte=last).values_list("date", "kind", "name")
+    return hours.calendar_from_rows(rows)
+
+
+def _calendar_around(at: datetime, days_ahead: int = hours.LOOKAHEAD_DAYS + 9) -> dict[date, hours.CalendarDay]:
+    today = today_shanghai(at)
+    return holiday_calendar(first=today - timedelta(days=2), last=today + timedelta(days=days_ahead))
+
+
+def _relevant_closures(today: date) -> Prefetch:
+    """Closures that can matter for a state, its next change or the week ahead."""
+    return Prefetch(
+        "closures",
+        queryset=Closure.objects.filter(end_date__gte=today - timedelta(days=2)).order_by("start_date", "id"),
+        to_attr="relevant_closures",
+    )
+
+
+def schedule_of(station: Station, *, today: date | None = None) -> hours.Schedule:
+    closures = getattr(station, "relevant_closures", None)
+    if closures is None:
+        first = (today or today_shanghai()) - timedelta(days=2)
+        closures = list(station.closures.filter(end_date__gte=first).order_by("start_date", "id"))
+    return hours.Schedule(
+        expression=station.opening_hours,
+        follows_national_calendar=station.follows_national_calendar,
+        closures=tuple(hours.ClosureSpan(c.start_date, c.end_date, c.reason, c.opening_hours) for c in closures),
+        closed_now=station.closed_now,
+        closed_reason=station.closed_reason,
+    )
+
+
+def station_open_state(
+    *, station: Station, at: datetime | None = None, calendar: dict[date, hours.CalendarDay] | None = None
+) -> hours.OpenState:
+    at = at or timezone.now()
+    calendar = _calendar_around(at) if calendar is None else calendar
+    return hours.open_state(schedule_of(station, today=today_shanghai(at)), calendar, at)
+
+
+def station_week_hours(*, station: Station, start: date | None = None, days: int = 7) -> list[hours.DayHours]:
+    start = start or today_shanghai()
+    calendar = holiday_calendar(first=start - timedelta(days=2), last=start + timedelta(days=days + 2))
+    return hours.week_hours(schedule_of(station, today=start), calendar, start, days)
+
+
+def station_hours_preview(
+    *, station: Station, opening_hours: str, follows_national_calendar: bool, start: date | None = None, days: int = 7
+) -> list[hours.DayHours]:
+    """The week an unsaved expression would give; raises hours.OpeningHoursError if it is invalid."""
+    hours.parse_expression(opening_hours)
+    start = start or today_shanghai()
+    schedule = replace(
+        schedule_of(station, today=start),
+        expression=opening_hours.strip(),
+        follows_national_calendar=follows_national_calendar,
+    )
+    calendar = holiday_calendar(first=start - timedelta(days=2), last=start + timedelta(days=days + 2))
+    return hours.week_hours(schedule, calendar, start, days)
+
+
+def station_today_hours(*, station: Station, at: datetime | None = None) -> hours.DayHours:
+    return station_week_hours(station=station, start=today_shanghai(at), days=1)[0]
+
+
+def holiday_calendar_missing_years(*, today: date | None = None) -> list[int]:
+    """This year and the coming one, when the table has no entry for them."""
+    today = today or today_shanghai()
+    years = [today.year, today.year + 1]
+    present = {day.year for day in HolidayCalendar.objects.filter(date__year__in=years).dates("date", "year")}
+    return [year for year in years if year not in present]
+
+
+# --- search -----------------------------------------------------------------
+
+def _filtered(amenities: Sequence[str]) -> QuerySet[Station]:
+    queryset = stations_published()
+    if amenities:
+        queryset = queryset.filter(amenities__has_all=list(amenities))
+    return queryset
+
+
+def stations_nearest(
+    *,
+    lat: float,
+    lng: float,
+    limit: int = 20,
+    open_now: bool = False,
+    amenities: Sequence[str] = (),
+    at: datetime | None = None,
+) -> list[NearbyStation]:
+    """Published stations nearest to (lat, lng), by great-circle distance.
+
+    The database answers an indexed lat/lng box; the box widens until it
+    holds `limit` matching stations within its inscribed circle, which makes
+    the answer the same as sorting every station (ties broken by id).
+    """
+    at = at or timezone.now()
+    today = today_shanghai(at)
+    calendar = _calendar_around(at)
+    queryset = _filtered(amenities)
+    open_cache: dict[int, bool] = {}
+    radius = INITIAL_RADIUS_M
+    while True:
+        box = bounding_box(lat, lng, radius)
+        everything = radius >= HALF_EARTH_M
+        rows = queryset.filter(
+            lat__gte=box.min_lat, lat__lte=box.max_lat, lng__gte=box.min_lng, lng__lte=box.max_lng
+        ).values_list("id", "lat", "lng")
+        ranked = sorted(
+            (distance, pk)
+            for pk, row_lat, row_lng in rows
+            if (distance := haversine_m(lat, lng, row_lat, row_lng)) <= radius or everything
+        )
+        if open_now:
+            ranked = _keep_open(ranked, limit, open_cache, calendar, at, today)
+        if len(ranked) >= limit or everything:
+            break
+        # Grow by the density seen so far, at least doubling: few queries on sparse data.
+        found = max(len(ranked), 1)
+        radius = min(HALF_EARTH_M, radius * max(2.0, (limit / found) ** 0.5 * 1.2))
+    chosen = ranked[:limit]
+    stations = {
+        station.pk: station
+        for station in Station.objects.filter(pk__in=[pk for _d, pk in chosen]).prefetch_related(_relevant_closures(today))
+    }
+    return [
+        NearbyStation(stations[pk], distance, station_open_state(station=stations[pk], at=at, calendar=calendar))
+        for distance, pk in chosen
+    ]
+
+
+def _keep_open(
+    ranked: list[tuple[float, int]],
+    limit: int,
+    cache: dict[int, bool],
+    calendar: dict[date, hours.CalendarDay],
+    at: datetime,
+    today: date,
+    batch: int = 64,
+) -> list[tuple[float, int]]:
+    """The ranked stations that are open at `at`, evaluating only as many as needed."""
+    kept: list[tuple[float, int]] = []
+    position = 0
+    while position < len(ranked) and len(kept) < limit:
+        chunk = ranked[position : position + batch]
+        position += batch
+        todo = [pk for _d, pk in chunk if pk not in cache]
+        if todo:
+            for station in Station.objects.filter(pk__in=todo).only(
+                "id", "opening_hours", "follows_national_calendar", "closed_now", "closed_reason"
+            ).prefetch_related(_relevant_closures(today)):
+                cache[station.pk] = hours.state_only(schedule_of(station, today=today), calendar, at) == hours.OPEN
+        kept.extend(item for item in chunk if cache.get(item[1]))
+    return kept[:limit]
+
+
+def stations_listed(
+    *, limit: int = 20, open_now: bool = False, amenities: Sequence[str] = (), at: datetime | None = None
+) -> list[NearbyStation]:
+    """Published stations by name, for a citizen who shared no position."""
+    at = at or timezone.now()
+    today = today_shanghai(at)
+    calendar = _calendar_around(at)
+    result: list[NearbyStation] = []
+    for station in _filtered(amenities).order_by("name", "id").prefetch_related(_relevant_closures(today)).iterator(
+        chunk_size=200
+    ):
+        state = station_open_state(station=station, at=at, calendar=calendar)
+        if open_now and state.state != hours.OPEN:
+            continue
+        result.append(NearbyStation(station, None, state))
+        if len(result) >= limit:
+            break
+    return result
+
+
+def stations_for_map(*, open_now: bool = False, amenities: Sequence[str] = (), at: datetime | None = None) -> list[NearbyStation]:
+    """Every published station (GeoJSON): no limit."""
+    return stations_listed(limit=10**9, open_now=open_now, amenities=amenities, at=at)
+
+
+# --- the station screen -----------------------------------------------------
+
+def station_playlist(*, station: Station, on: date | None = None) -> list[PlaylistItem]:
+    on = on or today_shanghai()
+    return list(
+        station.playlist_items.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
+        .select_related("video")
+        .order_by("position", "id")
+    )
+
+
+def screen_payload(*, station: Station, at: datetime | None = None, request: Any = None) -> dict[str, Any]:
+    """What the kiosk shows; the same shape over REST polling and WebSocket."""
+    from stations.serializers import video_json  # serializers import selectors
+
+    at = at or timezone.now()
+    today = today_shanghai(at)
+    state = station_open_state(station=station, at=at)
+    day = station_week_hours(station=station, start=today, days=1)[0]
+    playlist = station_playlist(station=station, on=today)
+    return {
+        "station": {"slug": station.slug, "name": station.name},
+        "version": timezone.localtime(station.updated_at, hours.SHANGHAI).isoformat(),
+        "generated_at": hours.aware(hours.to_shanghai(at)).replace(microsecond=0).isoformat(),
+        "open_state": state.state,
+        "next_change": state.next_change.isoformat() if state.next_change else None,
+        "hours_text": state.text,
+        "closed_reason": state.reason if state.state == hours.CLOSED else "",
+        "today": {key: value for key, value in day.as_json().items() if key != "intervals"},
+        "playlist": [
+            {"id": item.pk, "video_id": item.video_id, **{k: v for k, v in video_json(item.video, request).items() if k != "id"}}
+            for item in playlist
+        ],
+        "slogans": [
+            {"id": slogan.pk, "text": slogan.text} for slogan in station.slogans.filter(active=True).order_by("position", "id")
+        ],
+        "poll_seconds": SCREEN_POLL_SECONDS,
+    }
+
+
+__all__ = [
+    "NearbyStation",
+    "holiday_calendar",
+    "holiday_calendar_missing_years",
+    "screen_payload",
+    "station_get_for_manager",
+    "station_get_published",
+    "station_get_visible",
+    "station_hours_preview",
+    "station_open_state",
+    "station_playlist",
+    "station_today_hours",
+    "station_week_hours",
+    "stations_for_map",
+    "stations_listed",
+    "stations_managed_by",
+    "stations_nearest",
+    "stations_published",
+    "user_can_manage_station",
+]
