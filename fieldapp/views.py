@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from fieldapp.models import Assignment, Job
 from fieldapp.roles import DISPATCHER, HOME_URLS, OFFICER, role_of, role_required
 
 
@@ -45,12 +46,181 @@ def role_home(request: HttpRequest) -> HttpResponse:
 
 @role_required(OFFICER)
 def field_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "fieldapp/field.html")
+    officer = getattr(request.user, "officer", None)
+    config = {
+        "officerId": officer.id if officer is not None else None,
+        "urls": _api_urls(),
+        "labels": _field_labels(),
+        **_shared_labels(),
+    }
+    return render(request, "fieldapp/field.html", {"officer": officer, "config": config})
 
 
 @role_required(DISPATCHER)
 def dispatch_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "fieldapp/dispatch.html")
+    config = {
+        "urls": _api_urls(),
+        "labels": _dispatch_labels(),
+        "map": {
+            "tileUrl": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "center": list(settings.LEAFLET_CONFIG.get("DEFAULT_CENTER", (36.45, 115.98))),
+            "zoom": settings.LEAFLET_CONFIG.get("DEFAULT_ZOOM", 13),
+        },
+        # The board flags a dispatch the phone has not confirmed after this long.
+        "receiptTimeoutS": 30,
+        # Fixes older than this are shown greyed out; candidates leave them out.
+        "staleFixS": 600,
+        **_shared_labels(),
+    }
+    return render(request, "fieldapp/dispatch.html", {"config": config})
+
+
+def _api_urls() -> dict[str, str]:
+    # Paths of the dispatch API and sockets (docs/api-dispatch.md); "{id}" is
+    # filled in by the page scripts.
+    return {
+        "me": "/api/v1/me/",
+        "duty": "/api/v1/me/duty/",
+        "position": "/api/v1/me/position/",
+        "advance": "/api/v1/assignments/{id}/advance/",
+        "jobs": "/api/v1/jobs/",
+        "job": "/api/v1/jobs/{id}/",
+        "candidates": "/api/v1/jobs/{id}/candidates/",
+        "dispatch": "/api/v1/jobs/{id}/dispatch/",
+        "cancel": "/api/v1/jobs/{id}/cancel/",
+        "close": "/api/v1/jobs/{id}/close/",
+        "withdraw": "/api/v1/assignments/{id}/withdraw/",
+        "officers": "/api/v1/officers/",
+        "fieldSocket": "/ws/field/",
+        "dispatchSocket": "/ws/dispatch/",
+    }
+
+
+def _choices(choices: list[tuple[object, str]]) -> dict[str, str]:
+    return {str(value): str(label) for value, label in choices}
+
+
+def _shared_labels() -> dict[str, dict[str, str]]:
+    """Display names of the job and assignment vocabularies, translated for the page.
+
+    The labels come from the model choices (docs/api-dispatch.md: the JSON
+    carries machine values only).
+    """
+    return {
+        "kinds": _choices(Job.Kind.choices),
+        "priorities": _choices(Job.Priority.choices),
+        "sources": _choices(Job.Source.choices),
+        "statuses": _choices(Assignment.Status.choices),
+        "jobStatuses": _choices(Job.Status.choices),
+        # The officer's button for moving an assignment to this step.
+        "actions": {
+            "accepted": _("Accept"),
+            "en_route": _("On my way"),
+            "on_scene": _("Arrived on scene"),
+            "cleared": _("Cleared, job done"),
+            "declined": _("Decline"),
+        },
+        "connection": {
+            "online": _("Online"),
+            "reconnecting": _("Reconnecting…"),
+            "offline": _("Offline"),
+        },
+    }
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "onDuty": _("On duty"),
+        "offDuty": _("Off duty"),
+        "goOnDuty": _("Tap to go on duty"),
+        "goOffDuty": _("Tap to go off duty"),
+        "noAssignment": _("No assignment. Stay safe and keep your phone at hand."),
+        "offDutyHint": _("You are off duty. Go on duty to receive jobs."),
+        "newAssignment": _("New job"),
+        "show": _("Show"),
+        "jobChanged": _("The job was updated"),
+        "jobCancelled": _("The job was cancelled"),
+        "withdrawn": _("You were withdrawn from this job"),
+        "navigate": _("Navigate"),
+        "amap": _("AMap"),
+        "baidu": _("Baidu Maps"),
+        "geo": _("Other map app"),
+        "declineReason": _("Why do you decline? (optional)"),
+        "otherSteps": _("Other steps"),
+        "sending": _("Sending…"),
+        "failed": _("Could not send. Check the network and try again."),
+        "position": {
+            "stopped": _("Position not shared (off duty)."),
+            "waiting": _("Finding your position…"),
+            "sent": _("Position shared {age} ago, ±{accuracy} m."),
+            "unsent": _("Position not sent yet: no network."),
+            "inaccurate": _("Position too inaccurate (±{accuracy} m), waiting for a better fix."),
+            "denied": _("Location is blocked. Allow location for this site in the browser settings."),
+            "unavailable": _("Position unavailable. Are you indoors?"),
+            "timeout": _("Position unavailable. Are you indoors?"),
+            "unsupported": _("This phone cannot share its position."),
+        },
+        "alertsTitle": _("Alerts for new jobs"),
+        "received": _("Received"),
+        "since": _("since {time}"),
+        "noJobsToday": _("No jobs today yet."),
+        "reportedBy": _("Source"),
+        "priority": _("Priority"),
+        "seconds": _("{n} s"),
+        "minutes": _("{n} min"),
+        "hours": _("{n} h"),
+    }
+
+
+def _dispatch_labels() -> dict[str, str]:
+    return {
+        "noOpenJobs": _("No open jobs."),
+        "findOfficers": _("Find officers"),
+        "dispatchSelected": _("Send selected officers"),
+        "force": _("Also send busy officers"),
+        "forceHint": _("Tick “Also send busy officers” to send them anyway."),
+        "busyNearby": _("Busy officers nearby"),
+        "selectSomeone": _("Tick at least one officer."),
+        "noCandidates": _("No available officer found."),
+        "distance": _("{km} km"),
+        "distanceM": _("{m} m"),
+        "fixAge": _("fix {age} old"),
+        "noFix": _("no position"),
+        "cancel": _("Cancel job"),
+        "cancelReason": _("Reason for cancelling"),
+        "confirmCancel": _("Cancel the job"),
+        "reasonRequired": _("Give a reason."),
+        "close": _("Close job"),
+        "back": _("Back"),
+        "nobodySent": _("Nobody sent yet."),
+        "forced": _("sent while busy"),
+        "notReceived": _("Not received for {age}: call the officer or send someone else"),
+        "received": _("Received"),
+        "waiting": _("waiting for the phone"),
+        "call": _("Call {phone}"),
+        "withdraw": _("Withdraw"),
+        "withdrawReason": _("Not received on the phone"),
+        "sendOther": _("Send someone else"),
+        "available": _("Available"),
+        "busy": _("Busy"),
+        "offDuty": _("Off duty"),
+        "stale": _("Position {age} old"),
+        "created": _("Job {number} created."),
+        "dispatched": _("Sent to {names}."),
+        "placeOnMap": _("Click on the map to place the job."),
+        "placed": _("Placed at {lat}, {lng}."),
+        "newJobPin": _("New job"),
+        "mustPlace": _("Place the job on the map first."),
+        "summaryRequired": _("Write a summary."),
+        "error": _("Something went wrong: {detail}"),
+        "networkError": _("No connection to the server. Try again."),
+        "noOfficers": _("No officers."),
+        "none": _("–"),
+        "seconds": _("{n} s"),
+        "minutes": _("{n} min"),
+        "hours": _("{n} h"),
+    }
 
 
 def _database_state() -> dict[str, object]:

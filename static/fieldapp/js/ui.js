@@ -1,0 +1,74 @@
+// Small DOM and formatting helpers shared by the field and dispatch pages.
+
+export function pageConfig() {
+  const node = document.getElementById("page-config");
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+// h("p", {class: "x", onclick: fn}, "text", child) builds an element; text is
+// always set as text, never parsed as HTML.
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(element.dataset, value);
+    else if (value === true) element.setAttribute(name, "");
+    else element.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+// "Sent to {names}." with {names: "..."}.
+export function fill(template, values = {}) {
+  return String(template).replace(/\{(\w+)\}/g, (match, key) => (key in values ? values[key] : match));
+}
+
+export function url(template, id) {
+  return template.replace("{id}", encodeURIComponent(id));
+}
+
+export function secondsSince(iso, now = Date.now()) {
+  if (!iso) return null;
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.round((now - at) / 1000));
+}
+
+export function duration(seconds, labels) {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return labels.none || "–";
+  if (seconds < 90) return fill(labels.seconds, { n: Math.round(seconds) });
+  if (seconds < 90 * 60) return fill(labels.minutes, { n: Math.round(seconds / 60) });
+  return fill(labels.hours, { n: (seconds / 3600).toFixed(1) });
+}
+
+export function clock(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", hour12: false });
+}
+
+export function isToday(iso, now = new Date()) {
+  if (!iso) return false;
+  const date = new Date(iso);
+  return date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth() && date.getDate() === now.getDate();
+}
+
+export function median(values) {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export function showConnection(element, status, labels) {
+  if (!element) return;
+  element.dataset.state = status;
+  const label = element.querySelector(".connection-label");
+  if (label) label.textContent = labels[status] || status;
+}

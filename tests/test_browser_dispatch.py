@@ -1,0 +1,181 @@
+"""The dispatch pages in a real browser against a real Daphne: the dispatcher's
+desk and the officer's phone, side by side, updating live."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fieldapp.models import Assignment, Job, Officer
+from tests.conftest import LiveServer, login, screenshot
+
+pytestmark = pytest.mark.browser
+
+# A crossroads in Liaocheng, where the demo city is; the phone stands 300 m away.
+JOB_LAT, JOB_LNG = 36.4561, 115.9855
+PHONE_FIX = {"latitude": 36.4588, "longitude": 115.9855, "accuracy": 10}
+STEPS = ["accepted", "en_route", "on_scene", "cleared"]
+TIMEOUT = 15_000
+
+
+def open_phone(context: Any, server: LiveServer, username: str = "officer") -> Any:
+    context.grant_permissions(["geolocation", "notifications"], origin=server.url)
+    context.set_geolocation(PHONE_FIX)
+    page = context.new_page()
+    import sys
+    page.on("websocket", lambda ws: (ws.on("framesent", lambda f: print("SENT", f, file=sys.stderr)), ws.on("framereceived", lambda f: print("RECV", f[:300], file=sys.stderr))))
+    page.on("console", lambda m: print("CONSOLE", m.text, file=sys.stderr))
+    login(page, server, username)
+    assert page.url == f"{server.url}/field/"
+    wait_online(page)
+    return page
+
+
+def open_desk(context: Any, server: LiveServer) -> Any:
+    page = context.new_page()
+    # Map tiles are an outside service; the test never depends on them.
+    page.route("**/*.png", lambda route: route.fulfill(status=204) if "127.0.0.1" not in route.request.url else route.continue_())
+    login(page, server, "dispatcher")
+    assert page.url == f"{server.url}/dispatch/"
+    wait_online(page)
+    return page
+
+
+def wait_online(page: Any) -> None:
+    page.wait_for_selector("#connection[data-state=online]", timeout=TIMEOUT)
+
+
+def go_on_duty(page: Any) -> None:
+    # The one-time question about alerts comes first; answering it is the
+    # user gesture that unlocks sound.
+    if page.is_visible("#alerts-enable"):
+        page.click("#alerts-enable")
+    page.click("#duty")
+    page.wait_for_selector("#duty[aria-checked=true]", timeout=TIMEOUT)
+    page.wait_for_selector("#position-status[data-state=sent]", timeout=TIMEOUT)
+
+
+def create_job_on_desk(page: Any, summary: str) -> int:
+    page.select_option("#job-kind", "accident")
+    page.select_option("#job-priority", "2")
+    page.fill("#job-summary", summary)
+    page.fill("#job-address", "东昌路与柳园路口")
+    # Place the job by clicking the middle of the placement map.
+    box = page.locator("#place-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.input_value("#job-lat") != ""
+    # Then type the exact spot, as a dispatcher reading it off a video feed would.
+    page.fill("#job-lat", str(JOB_LAT))
+    page.fill("#job-lng", str(JOB_LNG))
+    page.click("#job-form button[type=submit]")
+    card = page.wait_for_selector(f".job:has(.job-summary:text-is('{summary}'))", timeout=TIMEOUT)
+    return int(card.get_attribute("data-job"))
+
+
+def dispatch_from_desk(page: Any, job_id: int, officer: Officer) -> None:
+    card = f".job[data-job='{job_id}']"
+    # Creating a job opens its candidates at once.
+    checkbox = f"{card} [data-list=candidates] input[data-officer='{officer.id}']"
+    page.wait_for_selector(checkbox, timeout=TIMEOUT)
+    assert "m" in page.inner_text(f"{card} [data-list=candidates]")  # a distance is shown
+    page.check(checkbox)
+    page.click(f"{card} [data-action=dispatch]")
+    page.wait_for_selector(f"{card} li[data-officer='{officer.id}'][data-status=dispatched]", timeout=TIMEOUT)
+
+
+def test_dispatch_reaches_the_phone_and_each_step_shows_on_the_desk(daphne, officer, dispatcher, phone, desktop):
+    field = open_phone(phone, daphne)
+    screenshot(field, "dispatch-ui-field-idle-phone")
+    go_on_duty(field)
+
+    desk = open_desk(desktop, daphne)
+    job_id = create_job_on_desk(desk, "两车追尾，占用一条车道")
+    screenshot(desk, "dispatch-ui-desk-candidates")
+    dispatch_from_desk(desk, job_id, officer)
+
+    # The phone shows it without a reload: banner, then the card with one big button.
+    job = Job.objects.get(pk=job_id)
+    field.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT)
+    assert job.number in field.inner_text("#banner")
+    screenshot(field, "dispatch-ui-field-banner-phone")
+    field.click("#banner-show")
+    card = ".assignment[data-status=dispatched]"
+    field.wait_for_selector(card)
+    assert "两车追尾" in field.inner_text(card)
+    amap = field.get_attribute(f"{card} a[data-map=amap]", "href")
+    assert amap.startswith(f"https://uri.amap.com/marker?position={JOB_LNG},{JOB_LAT}&coordinate=wgs84")
+    assert "coord_type=wgs84" in field.get_attribute(f"{card} a[data-map=baidu]", "href")
+    assert field.get_attribute(f"{card} a[data-map=geo]", "href").startswith(f"geo:{JOB_LAT},{JOB_LNG}")
+    screenshot(field, "dispatch-ui-field-assignment-phone")
+
+    # The phone acknowledged the push: the desk shows "received".
+    row = f".job[data-job='{job_id}'] li[data-officer='{officer.id}']"
+    desk.wait_for_selector(f"{row} [data-receipt=ok]", timeout=TIMEOUT)
+    screenshot(desk, "dispatch-ui-desk-dispatched")
+
+    for step in STEPS:
+        button = field.locator(".assignment .step-btn")
+        assert button.get_attribute("data-step") == step
+        button.click()
+        if step != "cleared":
+            field.wait_for_selector(f".assignment[data-status={step}]", timeout=TIMEOUT)
+            desk.wait_for_selector(f"{row}[data-status={step}]", timeout=TIMEOUT)
+        if step == "on_scene":
+            screenshot(desk, "dispatch-ui-desk-on-scene")
+            screenshot(field, "dispatch-ui-field-on-scene-phone")
+
+    # Cleared by the only officer: the job closes by itself and leaves the board.
+    desk.wait_for_selector(f"#closed li[data-job='{job_id}'][data-status=closed]", timeout=TIMEOUT)
+    assert desk.locator(f".job[data-job='{job_id}']").count() == 0
+    field.wait_for_selector(f"#today li[data-status=cleared]", timeout=TIMEOUT)
+    assert field.locator(".assignment").count() == 0
+    # The figures picked up the finished job.
+    assert desk.inner_text("#fig-jobs") == "1"
+    assert desk.inner_text("#fig-clear") != "–"
+    screenshot(desk, "dispatch-ui-desk-closed")
+    screenshot(field, "dispatch-ui-field-cleared-phone")
+
+    assignment = Assignment.objects.get(job_id=job_id, officer=officer)
+    assert assignment.status == "cleared"
+    assert assignment.received_at is not None
+    assert None not in (assignment.accepted_at, assignment.en_route_at, assignment.on_scene_at, assignment.cleared_at)
+    assert Job.objects.get(pk=job_id).status == "closed"
+
+
+def test_phone_offline_recovers_and_gets_what_was_dispatched_meanwhile(daphne, officer, dispatcher, phone, desktop):
+    field = open_phone(phone, daphne)
+    go_on_duty(field)
+    desk = open_desk(desktop, daphne)
+
+    phone.set_offline(True)
+    field.wait_for_selector("#connection[data-state=offline]", timeout=TIMEOUT)
+    screenshot(field, "dispatch-ui-field-offline-phone")
+
+    job_id = create_job_on_desk(desk, "故障车辆停在快车道")
+    dispatch_from_desk(desk, job_id, officer)
+    # Not received yet: the phone is offline.
+    assert Assignment.objects.get(job_id=job_id).received_at is None
+    assert field.locator(".assignment").count() == 0
+
+    phone.set_offline(False)
+    wait_online(field)
+    field.wait_for_selector(".assignment[data-status=dispatched]", timeout=TIMEOUT)
+    assert "故障车辆" in field.inner_text(".assignment")
+    field.wait_for_selector("#banner:not([hidden])")
+    # The replayed frame was acknowledged, so the desk sees "received".
+    desk.wait_for_selector(f".job[data-job='{job_id}'] li[data-officer='{officer.id}'] [data-receipt=ok]", timeout=TIMEOUT)
+    assert Assignment.objects.get(job_id=job_id).received_at is not None
+    history = field.evaluate("window.luchangField.connectionHistory")
+    assert "offline" in history and history[-1] == "online", history
+
+    # The page holds up on a narrow 360 px phone: nothing sideways, big buttons.
+    field.click("#banner-show")
+    field.set_viewport_size({"width": 360, "height": 800})
+    assert field.evaluate("document.documentElement.scrollWidth") <= 360
+    heights = field.eval_on_selector_all(
+        "button, a.btn, summary.btn",
+        "els => els.filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect().height])",
+    )
+    assert heights
+    assert all(height >= 48 for _text, height in heights), heights
+    screenshot(field, "dispatch-ui-field-360-phone")
