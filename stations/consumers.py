@@ -10,10 +10,12 @@ from stations.events import station_group
 
 
 @database_sync_to_async
-def published_station_id(slug: str) -> int | None:
+def station_id_for(slug: str) -> int | None:
     from stations.models import Station
 
-    return Station.objects.filter(slug=slug, published=True).values_list("id", flat=True).first()
+    # Like the screen page and its REST payload, any existing station has a
+    # screen, so staff can set up the TV before the station is published.
+    return Station.objects.filter(slug=slug).values_list("id", flat=True).first()
 
 
 class ScreenConsumer(AsyncJsonWebsocketConsumer):
@@ -26,7 +28,7 @@ class ScreenConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
-        station_id = await published_station_id(self.scope["url_route"]["kwargs"]["slug"])
+        station_id = await station_id_for(self.scope["url_route"]["kwargs"]["slug"])
         if station_id is None:
             await self.close(code=4404)
             return
