@@ -250,6 +250,20 @@ def stations_for_map(*, open_now: bool = False, amenities: Sequence[str] = (), a
     return stations_listed(limit=10**9, open_now=open_now, amenities=amenities, at=at)
 
 
+def station_ids_open_now(*, queryset: QuerySet[Station], at: datetime | None = None) -> set[int]:
+    """Ids of the stations in `queryset` open at `at` (admin's "open now" filter)."""
+    at = at or timezone.now()
+    today = today_shanghai(at)
+    calendar = _calendar_around(at)
+    return {
+        station.pk
+        for station in queryset.only("id", "opening_hours", "follows_national_calendar", "closed_now", "closed_reason")
+        .prefetch_related(_relevant_closures(today))
+        .iterator(chunk_size=500)
+        if hours.state_only(schedule_of(station, today=today), calendar, at) == hours.OPEN
+    }
+
+
 # --- the station screen -----------------------------------------------------
 
 def station_playlist(*, station: Station, on: date | None = None) -> list[PlaylistItem]:
@@ -301,6 +315,7 @@ __all__ = [
     "station_get_published",
     "station_get_visible",
     "station_hours_preview",
+    "station_ids_open_now",
     "station_open_state",
     "station_playlist",
     "station_today_hours",
