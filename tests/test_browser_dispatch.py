@@ -2,12 +2,18 @@
 desk and the officer's phone, side by side, updating live."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from fieldapp import services
 from fieldapp.models import Assignment, Job, Officer
-from tests.conftest import LiveServer, login, screenshot
+from fieldapp.roles import OFFICER
+from tests.conftest import LiveServer, login, make_user
+from tests.conftest import screenshot as full_page_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +24,16 @@ STEPS = ["accepted", "en_route", "on_scene", "cleared"]
 TIMEOUT = 15_000
 
 
+def screenshot(page: Any, name: str) -> None:
+    # From the top, so the sticky bars sit where a person would see them.
+    page.evaluate("window.scrollTo(0, 0)")
+    full_page_screenshot(page, name)
+
+
 def open_phone(context: Any, server: LiveServer, username: str = "officer") -> Any:
     context.grant_permissions(["geolocation", "notifications"], origin=server.url)
     context.set_geolocation(PHONE_FIX)
     page = context.new_page()
-    import sys
-    page.on("websocket", lambda ws: (ws.on("framesent", lambda f: print("SENT", f, file=sys.stderr)), ws.on("framereceived", lambda f: print("RECV", f[:300], file=sys.stderr))))
-    page.on("console", lambda m: print("CONSOLE", m.text, file=sys.stderr))
     login(page, server, username)
     assert page.url == f"{server.url}/field/"
     wait_online(page)
@@ -77,7 +86,8 @@ def dispatch_from_desk(page: Any, job_id: int, officer: Officer) -> None:
     # Creating a job opens its candidates at once.
     checkbox = f"{card} [data-list=candidates] input[data-officer='{officer.id}']"
     page.wait_for_selector(checkbox, timeout=TIMEOUT)
-    assert "m" in page.inner_text(f"{card} [data-list=candidates]")  # a distance is shown
+    # The phone stands 300 m north of the job; its fix is seconds old.
+    assert "300 米" in page.inner_text(f"{card} [data-list=candidates]")
     page.check(checkbox)
     page.click(f"{card} [data-action=dispatch]")
     page.wait_for_selector(f"{card} li[data-officer='{officer.id}'][data-status=dispatched]", timeout=TIMEOUT)
@@ -179,3 +189,86 @@ def test_phone_offline_recovers_and_gets_what_was_dispatched_meanwhile(daphne, o
     assert heights
     assert all(height >= 48 for _text, height in heights), heights
     screenshot(field, "dispatch-ui-field-360-phone")
+
+
+def in_thread(function: Any, /, **kwargs: Any) -> Any:
+    """Call a service outside Playwright's event loop, so its after-commit push can run."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, **kwargs).result()
+
+
+def on_duty_at(officer: Officer, lat: float, lng: float, *, fix_age: timedelta = timedelta(seconds=20)) -> None:
+    in_thread(services.officer_set_duty, officer_id=officer.id, on_duty=True)
+    in_thread(
+        services.officer_record_position, officer_id=officer.id, lat=lat, lng=lng, accuracy=8, at=timezone.now() - fix_age
+    )
+
+
+def test_desk_flags_an_unreceived_dispatch_and_sends_someone_else(daphne, officer, other_officer, dispatcher, desktop):
+    # 铁骑01 was sent 45 s ago and the phone never confirmed; 铁骑02 is busy
+    # on another job nearby; 铁骑03 went off duty with a position 20 min old.
+    on_duty_at(officer, JOB_LAT + 0.002, JOB_LNG)
+    on_duty_at(other_officer, JOB_LAT - 0.004, JOB_LNG)
+    third = Officer.objects.create(
+        user=make_user("third_officer", group=OFFICER, full_name="赵敏"), badge_number="371503", call_sign="铁骑03"
+    )
+    on_duty_at(third, JOB_LAT + 0.01, JOB_LNG + 0.01, fix_age=timedelta(minutes=20))
+    in_thread(services.officer_set_duty, officer_id=third.id, on_duty=False)
+    elsewhere = in_thread(
+        services.job_create, created_by=dispatcher, kind="congestion", summary="早高峰拥堵", lat=JOB_LAT - 0.01, lng=JOB_LNG
+    )
+    in_thread(services.job_dispatch, job_id=elsewhere.id, officer_ids=[other_officer.id], dispatcher=dispatcher)
+    job = in_thread(
+        services.job_create, created_by=dispatcher, kind="breakdown", priority=3, summary="货车抛锚", address="东昌路高架",
+        lat=JOB_LAT, lng=JOB_LNG,
+    )
+    in_thread(services.job_dispatch, job_id=job.id, officer_ids=[officer.id], dispatcher=dispatcher)
+    Assignment.objects.filter(job=job).update(dispatched_at=timezone.now() - timedelta(seconds=45))
+
+    desk = open_desk(desktop, daphne)
+    card = f".job[data-job='{job.id}']"
+    row = f"{card} li[data-officer='{officer.id}']"
+    desk.wait_for_selector(f"{row} [data-receipt=alarm]", timeout=TIMEOUT)
+    assert desk.get_attribute(f"{row} a[href^='tel:']", "href") == "tel:13800000001"
+    assert desk.inner_text("#fig-unreceived") == "1"
+    # The map tells the three officers apart by shape and label, and greys the old fix.
+    desk.wait_for_selector(".officer-marker.busy:has-text('铁骑02')", state="attached")
+    stale = desk.inner_text(".officer-marker.stale")
+    assert "铁骑03" in stale and "20" in stale
+    assert desk.get_attribute(f"#officer-rows tr[data-officer='{third.id}']", "data-state") == "off_duty"
+    screenshot(desk, "dispatch-ui-desk-unreceived")
+
+    # Send someone else: the busy officer needs "force", and the 409 says why.
+    desk.click(f"{row} .receipt button:has-text('改派他人')")
+    busy_box = f"{card} [data-list=busy] input[data-officer='{other_officer.id}']"
+    desk.wait_for_selector(busy_box, timeout=TIMEOUT)
+    desk.check(busy_box)
+    desk.click(f"{card} [data-action=dispatch]")
+    error = desk.wait_for_selector(f"{card} .candidates .inline-error:visible", timeout=TIMEOUT)
+    assert "铁骑02" in error.inner_text()
+    assert not Assignment.objects.filter(job=job, officer=other_officer).exists()
+    desk.check(f"{card} [data-role=force]")
+    desk.click(f"{card} [data-action=dispatch]")
+    desk.wait_for_selector(f"{card} li[data-officer='{other_officer.id}'][data-status=dispatched]", timeout=TIMEOUT)
+    assert Assignment.objects.get(job=job, officer=other_officer).forced
+
+    # Withdraw the officer whose phone never answered.
+    desk.click(f"{row} .receipt button:has-text('撤回')")
+    desk.wait_for_selector(f"{row}[data-status=withdrawn]", timeout=TIMEOUT)
+    assert Assignment.objects.get(job=job, officer=officer).status == "withdrawn"
+
+    # Cancelling needs a reason.
+    desk.click(f"{card} [data-action=cancel]")
+    desk.click(f"{card} .cancel-form button[type=submit]")
+    assert desk.is_visible(f"{card} .cancel-form .inline-error")
+    desk.fill(f"{card} .cancel-form input[name=reason]", "重复报警")
+    desk.click(f"{card} .cancel-form button[type=submit]")
+    desk.wait_for_selector(f"#closed li[data-job='{job.id}'][data-status=cancelled]", timeout=TIMEOUT)
+    job.refresh_from_db()
+    assert (job.status, job.cancel_reason) == ("cancelled", "重复报警")
+
+    # Close the other job by hand.
+    desk.click(f".job[data-job='{elsewhere.id}'] [data-action=close]")
+    desk.wait_for_selector(f"#closed li[data-job='{elsewhere.id}'][data-status=closed]", timeout=TIMEOUT)
+    assert desk.inner_text("#board").strip() == "没有进行中的任务。"
+    screenshot(desk, "dispatch-ui-desk-ended")

@@ -430,7 +430,7 @@ async function withdraw(assignment) {
 function cancelForm(jobId) {
   const reason = h("input", { type: "text", name: "reason", maxlength: 200, required: true, "aria-label": L.cancelReason, placeholder: L.cancelReason });
   const error = h("p", { class: "inline-error", role: "alert", hidden: true });
-  const form = h("form", { class: "cancel-form", hidden: true, "data-panel": "cancel" },
+  const form = h("form", { class: "cancel-form", hidden: true, novalidate: true, "data-panel": "cancel" },
     reason, error,
     h("div", { class: "row" },
       h("button", { type: "submit", class: "btn btn-danger" }, L.confirmCancel),

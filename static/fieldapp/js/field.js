@@ -502,6 +502,7 @@ function renderToday() {
 // --- start ---------------------------------------------------------------------------
 
 setupAlertsQuestion();
+renderPosition();
 setInterval(renderPosition, 5000);
 if (config.officerId !== null) {
   refresh().then(() => socket.start());
