@@ -116,6 +116,16 @@ def station_card(nearby: selectors.NearbyStation) -> dict[str, Any]:
 
 # --- the citizens' finder ----------------------------------------------------
 
+STATE_RANK = {hours.OPEN: 0, hours.UNKNOWN: 1, hours.CLOSED: 2}
+
+
+def open_first(nearby: list[selectors.NearbyStation]) -> list[selectors.NearbyStation]:
+    """Nearest first, but a closed station never above an open one: a rider in the
+    heat needs the nearest place that will let them in. The sort is stable, so
+    distance order holds within each state."""
+    return sorted(nearby, key=lambda item: STATE_RANK.get(item.open_state.state, 1))
+
+
 def _float(raw: str | None) -> float | None:
     try:
         value = float(raw) if raw not in (None, "") else None
@@ -148,7 +158,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     nearby = selectors.stations_nearest(
         lat=origin["lat"], lng=origin["lng"], limit=FINDER_LIMIT, open_now=open_now, amenities=selected
     )
-    cards = [station_card(item) for item in nearby]
+    cards = [station_card(item) for item in open_first(nearby)]
     config = {
         "origin": origin,
         "stations": [{key: card[key] for key in ("slug", "name", "address", "distance_m", "open_state", "next_change", "hours_text", "amenities", "wgs84")} for card in cards],

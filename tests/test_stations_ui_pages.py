@@ -28,11 +28,12 @@ def test_finder_renders_for_anonymous_nearest_to_the_city_centre_first(client, s
     assert 'id="finder-config"' in html
 
 
-def test_finder_with_a_picked_area_sorts_by_distance_from_it(client, stations_city):
+def test_finder_with_a_picked_area_lists_the_nearest_open_station_first(client, stations_city):
     lat, lng = NEAR_BEISHUN
     response = client.get("/stations/", {"lat": lat, "lng": lng, "area": "北部"})
     slugs = card_slugs(response.content.decode())
-    assert slugs[:2] == ["beishun", "dengta"]
+    # Beishun is nearest but closed: it goes after every open station.
+    assert slugs == ["dengta", "shiyiyuan", "qichexizhan", "beishun"]
 
 
 def test_finder_open_now_filter_leaves_out_closed_stations(client, stations_city):

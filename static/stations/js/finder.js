@@ -66,6 +66,15 @@ function stationUrl(station) {
   return config.stationUrl.replace("__slug__", encodeURIComponent(station.slug));
 }
 
+// Nearest first, but never a closed station above an open one (same rule as the server).
+const STATE_RANK = { open: 0, unknown: 1, closed: 2 };
+function openFirst(list) {
+  return list
+    .map((station, index) => ({ station, index }))
+    .sort((a, b) => (STATE_RANK[a.station.open_state] ?? 1) - (STATE_RANK[b.station.open_state] ?? 1) || a.index - b.index)
+    .map((item) => item.station);
+}
+
 function navigable(station) {
   return station.open_state !== "closed";
 }
@@ -80,7 +89,7 @@ function stationCard(station) {
   const card = el("li", { class: `station-card${state === "closed" ? " is-closed" : ""}`, "data-slug": station.slug, "data-state": state });
   card.append(
     el("h3", {}, el("a", { href: stationUrl(station) }, station.name), el("span", { class: "distance" }, formatDistance(station.distance_m))),
-    el("p", { class: `state state-${state}` }, el("span", { class: "state-badge" }, labels.states[state] || state), el("span", {}, station.hours_text || "")),
+    el("p", { class: `state state-${state}` }, el("span", { class: "state-badge" }, station.hours_text || labels.states[state] || state)),
   );
   if (station.address) card.append(el("p", { class: "address" }, station.address));
   const keys = amenityKeys(station);
@@ -109,6 +118,8 @@ function renderList() {
   renderMarkers();
 }
 
+let fittedFor = "";
+
 function renderMarkers() {
   if (!map) return;
   markers.clearLayers();
@@ -120,9 +131,17 @@ function renderMarkers() {
     marker.bindPopup(popup);
     marker.addTo(markers);
   }
-  const here = config.tilesGcj02 ? toDisplay({ wgs84: origin, gcj02: null }, true) : [origin.lat, origin.lng];
+  const here = toDisplay({ wgs84: origin }, config.tilesGcj02);
   if (originMarker) originMarker.setLatLng(here);
   else originMarker = L.circleMarker(here, { radius: 8, weight: 3, color: "#0a3a82", fillColor: "#ffcc00", fillOpacity: 1 }).addTo(map);
+  // Show the origin and the nearest few stations together, once per origin:
+  // a periodic refresh must not undo the citizen's panning.
+  const key = `${origin.lat},${origin.lng}`;
+  const points = [here, ...stations.slice(0, 5).map((station) => toDisplay(station, config.tilesGcj02))];
+  if (key !== fittedFor && points.length > 1) {
+    map.fitBounds(points, { padding: [32, 32], maxZoom: 15 });
+    fittedFor = key;
+  }
 }
 
 function filterQuery() {
@@ -143,7 +162,7 @@ async function refresh() {
     const response = await fetch(`${config.apiUrl}?${params}`, { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(String(response.status));
     const body = await response.json();
-    stations = Array.isArray(body) ? body : body.results || [];
+    stations = openFirst(Array.isArray(body) ? body : body.results || []);
     renderList();
     scheduleRefresh();
   } catch (error) {
@@ -258,7 +277,7 @@ function setView(which) {
   listButton.setAttribute("aria-pressed", String(!wantMap));
   mapButton.setAttribute("aria-pressed", String(wantMap));
   list.hidden = wantMap;
-  if (wantMap) showMap();
+  if (wantMap) showMap().then(() => mapBox.scrollIntoView({ block: "nearest" }));
   else if (!window.matchMedia("(min-width: 900px)").matches) mapBox.hidden = true;
 }
 

@@ -16,7 +16,6 @@ const sloganText = document.getElementById("slogan-text");
 const standby = document.getElementById("standby");
 const statusBar = document.getElementById("status");
 const stateLabel = document.getElementById("state-label");
-const hoursText = document.getElementById("hours-text");
 const todayHours = document.getElementById("today-hours");
 const stationName = document.getElementById("station-name");
 const clock = document.getElementById("clock");
@@ -26,6 +25,7 @@ let payload = config.payload;
 let step = 0; // position in the loop: video, slogan, video, slogan...
 let sloganIndex = 0;
 let videoIndex = 0;
+let playToken = 0;
 let timer = null;
 let objectUrl = null;
 let socket = null;
@@ -46,8 +46,9 @@ function slogans() {
 function renderStatus() {
   stationName.textContent = (payload.station && payload.station.name) || "";
   statusBar.dataset.state = payload.open_state || "unknown";
-  stateLabel.textContent = labels.states[payload.open_state] || labels.states.unknown;
-  hoursText.textContent = [payload.hours_text, payload.closed_reason].filter(Boolean).join(" · ");
+  const stateText = payload.hours_text || labels.states[payload.open_state] || labels.states.unknown;
+  // hours_text already names the state ("营业中 · 18:00 关门"); add a closure's reason if it does not.
+  stateLabel.textContent = payload.closed_reason && !stateText.includes(payload.closed_reason) ? `${stateText} · ${payload.closed_reason}` : stateText;
   const today = payload.today || {};
   todayHours.textContent = `${labels.today}: ${[today.text || labels.noHours, today.label].filter(Boolean).join(" · ")}`;
   // The open state flips at next_change: fetch the truth just after it.
@@ -96,6 +97,15 @@ async function cacheMedia() {
 
 // --- the loop ----------------------------------------------------------------
 
+// The last few things shown, for people (and tests) checking what a screen did.
+const history = [];
+window.luchangScreen = { history, get payload() { return payload; } };
+
+function remember(entry) {
+  history.push({ ...entry, at: Date.now() });
+  if (history.length > 50) history.shift();
+}
+
 function show(which) {
   video.hidden = which !== "video";
   sloganBox.hidden = which !== "slogan";
@@ -119,8 +129,10 @@ function next() {
   const list = videos();
   const words = slogans();
   if (!list.length && !words.length) {
+    playToken += 1;
     releaseVideo();
     show("standby");
+    remember({ kind: "standby" });
     timer = setTimeout(next, SLOGAN_MS);
     return;
   }
@@ -132,27 +144,44 @@ function next() {
 }
 
 function showSlogan(text) {
+  playToken += 1;
   releaseVideo();
   sloganText.textContent = text;
   show("slogan");
+  remember({ kind: "slogan", text });
   timer = setTimeout(next, SLOGAN_MS);
 }
 
 async function playVideo(item) {
+  const token = ++playToken;
   releaseVideo();
   const src = await cachedUrl(item.src);
+  if (token !== playToken) {
+    if (src.startsWith("blob:")) URL.revokeObjectURL(src);
+    return;
+  }
   if (src.startsWith("blob:")) objectUrl = src;
   video.muted = true;
   video.poster = item.poster || "";
   video.dataset.videoId = String(item.id);
   video.dataset.title = item.title || "";
   show("video");
+  // Only the video still on screen may skip; a late rejection of an earlier
+  // play() (interrupted by the next item) must not cut the current one short.
   const skip = () => {
+    if (token !== playToken) return;
     clearTimeout(timer);
     timer = setTimeout(next, 800);
   };
-  video.onended = () => next();
-  video.onerror = skip;
+  video.onended = () => {
+    remember({ kind: "ended", id: item.id, title: item.title });
+    next();
+  };
+  video.onerror = () => {
+    remember({ kind: "error", id: item.id });
+    skip();
+  };
+  remember({ kind: "video", id: item.id, title: item.title, cached: src.startsWith("blob:") });
   // A stalled or undecodable file must not freeze the screen: give up after
   // its stated length plus a margin (or a few minutes when unknown).
   const limit = item.duration_seconds > 0 ? (item.duration_seconds + 15) * 1000 : 5 * 60 * 1000;

@@ -1,0 +1,134 @@
+"""The care stations in a real browser at phone size, against a real Daphne server."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import DESKTOP, PHONE, login, screenshot
+from tests.stations_ui_fixtures import NEAR_BEISHUN, media_root, screen_station, stations_city  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def server(live_server_factory, media_root):  # noqa: F811
+    # The server must see the uploaded test videos.
+    return live_server_factory(env={"MEDIA_ROOT": str(media_root)})
+
+
+def card_slugs(page) -> list[str]:
+    return page.eval_on_selector_all("#station-list .station-card", "cards => cards.map(card => card.dataset.slug)")
+
+
+def test_finder_with_granted_position_lists_the_nearest_open_station_first(chromium, server, stations_city):
+    lat, lng = NEAR_BEISHUN
+    context = chromium.new_context(**PHONE, geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/stations/")
+        page.wait_for_function("document.getElementById('origin-text').textContent.length > 0 && document.querySelector('#locate-status').textContent !== ''")
+        page.wait_for_function("document.querySelector('#station-list .station-card').dataset.slug === 'dengta'")
+        slugs = card_slugs(page)
+        # Beishun is the nearest of all but closed: the nearest OPEN station comes first.
+        assert slugs[0] == "dengta"
+        assert slugs[-1] == "beishun"
+        assert "huxi" not in slugs
+        first = page.locator("#station-list .station-card").first
+        assert "营业中" in first.inner_text() or "Open" in first.inner_text()
+        closed = page.locator('#station-list .station-card[data-slug="beishun"]')
+        assert closed.locator("a[href*='uri.amap.com']").count() == 0
+        screenshot(page, "stations-finder-phone")
+    finally:
+        context.close()
+
+
+def test_finder_with_refused_position_falls_back_to_picking_an_area(chromium, server, stations_city):
+    context = chromium.new_context(**PHONE)  # no geolocation permission: the request is refused
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/stations/")
+        areas = page.locator("#areas")
+        areas.wait_for(state="visible", timeout=15000)
+        assert page.locator("#locate-status").evaluate("node => node.classList.contains('is-error')")
+        screenshot(page, "stations-finder-refused-phone")
+        page.locator("#areas a", has_text="北顺中队").click()
+        page.wait_for_function("document.querySelector('#station-list .station-card').dataset.slug === 'dengta'")
+        assert "北顺中队" in page.locator("#origin-text").inner_text()
+        assert "lat=" in page.url  # the choice survives a reload
+    finally:
+        context.close()
+
+
+def test_finder_on_desktop_shows_list_and_map(desktop, server, stations_city):
+    page = desktop.new_page()
+    page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())  # no network in tests
+    page.goto(f"{server.url}/stations/?lat=36.456&lng=115.985&area=test")
+    page.wait_for_selector(".leaflet-container")
+    page.wait_for_selector(".leaflet-interactive")
+    assert page.locator("#station-list .station-card").count() == 4
+    screenshot(page, "stations-finder-desktop")
+
+
+def test_station_page_at_phone_and_desktop(chromium, server, stations_city):
+    for name, options in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = chromium.new_context(**options)
+        try:
+            page = context.new_page()
+            page.goto(f"{server.url}/stations/shiyiyuan/")
+            assert page.locator("a[href^='tel:']").count() == 1
+            assert page.locator(".week tr").count() == 7
+            screenshot(page, f"stations-detail-{name}")
+        finally:
+            context.close()
+
+
+def test_manager_page_at_phone_size(phone, server, screen_station, station_manager):
+    page = phone.new_page()
+    login(page, server, "station_manager")
+    page.goto(f"{server.url}/stations/manage/shiyiyuan/")
+    page.fill("#id_hours-opening_hours", "Mo-Fr 25:99")
+    page.click("#hours button[type=submit]:not([name])")
+    assert page.locator("#hours .field-error").count() == 1
+    screenshot(page, "stations-manage-phone")
+
+
+def test_screen_plays_its_playlist_and_shows_a_slogan_pushed_from_admin(chromium, server, screen_station, admin):
+    screen = chromium.new_context(**PHONE)
+    office = chromium.new_context(**DESKTOP)
+    try:
+        page = screen.new_page()
+        page.goto(f"{server.url}/stations/shiyiyuan/screen/")
+        page.evaluate("window.stayedOnThisPage = true")
+        # Both videos play to their end, with the slogan between them.
+        page.wait_for_function(
+            """() => {
+                const kinds = window.luchangScreen.history.map(entry => entry.kind + ':' + (entry.title || entry.text || ''));
+                return kinds.includes('ended:安全头盔') && kinds.includes('ended:礼让行人') && kinds.includes('slogan:一盔一带 安全常在');
+            }""",
+            timeout=30000,
+        )
+        page.wait_for_function("document.body.dataset.socket === 'open'")
+        screenshot(page, "stations-screen-phone")
+
+        admin_page = office.new_page()
+        login(admin_page, server, "admin")
+        # Slogans are edited inline on the station's admin page; the form has one empty row.
+        admin_page.goto(f"{server.url}/admin/stations/station/{screen_station.pk}/change/")
+        admin_page.fill("input[name='slogans-1-text']", "礼让斑马线 文明出行")
+        admin_page.fill("input[name='slogans-1-position']", "1")
+        admin_page.click("input[name=_save]")
+        admin_page.wait_for_load_state("networkidle")
+        assert admin_page.locator(".errornote").count() == 0, admin_page.content()
+
+        page.wait_for_function(
+            "window.luchangScreen.history.some(entry => entry.kind === 'slogan' && entry.text === '礼让斑马线 文明出行')",
+            timeout=30000,
+        )
+        assert page.evaluate("window.stayedOnThisPage") is True  # no reload
+        page.wait_for_function("document.body.dataset.showing === 'slogan' && document.getElementById('slogan-text').textContent.includes('礼让斑马线')", timeout=30000)
+        screenshot(page, "stations-screen-slogan-phone")
+        # Station screens are mostly landscape TVs.
+        page.set_viewport_size(DESKTOP["viewport"])
+        screenshot(page, "stations-screen-slogan-desktop")
+    finally:
+        screen.close()
+        office.close()
