@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Amenity(NamedTuple):
@@ -21,20 +21,20 @@ class Amenity(NamedTuple):
 
 
 AMENITIES: tuple[Amenity, ...] = (
-    Amenity("cooling", _("Cool rest / air conditioning"), "❄️"),
-    Amenity("heating", _("Heating"), "🔥"),
-    Amenity("drinking_water", _("Drinking water"), "🚰"),
-    Amenity("hot_water", _("Hot water"), "♨️"),
-    Amenity("phone_charging", _("Phone charging"), "🔋"),
-    Amenity("ebike_charging", _("E-bike charging"), "🛵"),
-    Amenity("restroom", _("Restroom"), "🚻"),
-    Amenity("first_aid", _("First aid"), "⛑️"),
-    Amenity("microwave", _("Microwave"), "🍱"),
-    Amenity("seating", _("Seats / rest"), "🪑"),
-    Amenity("wifi", _("Wi-Fi"), "📶"),
-    Amenity("reading", _("Reading"), "📖"),
-    Amenity("rain_gear", _("Rain gear"), "☂️"),
-    Amenity("repair_tools", _("Tyre pump / repair tools"), "🔧"),
+    Amenity("cooling", pgettext_lazy("amenity", "Cool rest / air conditioning"), "❄️"),
+    Amenity("heating", pgettext_lazy("amenity", "Heating"), "🔥"),
+    Amenity("drinking_water", pgettext_lazy("amenity", "Drinking water"), "🚰"),
+    Amenity("hot_water", pgettext_lazy("amenity", "Hot water"), "♨️"),
+    Amenity("phone_charging", pgettext_lazy("amenity", "Phone charging"), "🔋"),
+    Amenity("ebike_charging", pgettext_lazy("amenity", "E-bike charging"), "🛵"),
+    Amenity("restroom", pgettext_lazy("amenity", "Restroom"), "🚻"),
+    Amenity("first_aid", pgettext_lazy("amenity", "First aid"), "⛑️"),
+    Amenity("microwave", pgettext_lazy("amenity", "Microwave"), "🍱"),
+    Amenity("seating", pgettext_lazy("amenity", "Seats / rest"), "🪑"),
+    Amenity("wifi", pgettext_lazy("amenity", "Wi-Fi"), "📶"),
+    Amenity("reading", pgettext_lazy("amenity", "Reading"), "📖"),
+    Amenity("rain_gear", pgettext_lazy("amenity", "Rain gear"), "☂️"),
+    Amenity("repair_tools", pgettext_lazy("amenity", "Tyre pump / repair tools"), "🔧"),
 )
 BY_CODE: dict[str, Amenity] = {amenity.code: amenity for amenity in AMENITIES}
 BIT: dict[str, int] = {amenity.code: 1 << index for index, amenity in enumerate(AMENITIES)}

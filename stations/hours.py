@@ -262,7 +262,7 @@ def open_state(schedule: Schedule, calendar: Calendar, at: datetime) -> OpenStat
     moment = to_shanghai(at)
     if schedule.closed_now:
         reason = schedule.closed_reason.strip()
-        text = _("Temporarily closed · %(reason)s") % {"reason": reason} if reason else _("Temporarily closed")
+        text = pgettext("opening hours", "Temporarily closed · %(reason)s") % {"reason": reason} if reason else pgettext("opening hours", "Temporarily closed")
         return OpenState(CLOSED, None, text, reason)
 
     day = moment.date()
@@ -283,7 +283,7 @@ def open_state(schedule: Schedule, calendar: Calendar, at: datetime) -> OpenStat
         if next_change is not None:
             break
     if current is None:  # cannot happen with well-formed intervals, but never raise here
-        return OpenState(UNKNOWN, None, _("Hours unknown"), "")
+        return OpenState(UNKNOWN, None, pgettext("opening hours", "Hours unknown"), "")
     reason = plan.label if plan.kind in (CLOSURE, SPECIAL) else ""
     comment = current.comment if current.comment != reason else ""
     text = status_text(current.state, next_change, moment, reason=reason, comment=comment)
@@ -307,7 +307,7 @@ def _when(moment: datetime, now: datetime) -> tuple[str, str]:
     if days_ahead <= 0:
         return "", clock
     if days_ahead == 1:
-        return _("tomorrow"), clock
+        return pgettext("opening hours", "tomorrow"), clock
     if days_ahead < 7:
         return weekday_label(moment.date()), clock
     return formats.date_format(moment.date(), "MONTH_DAY_FORMAT"), clock
@@ -316,25 +316,25 @@ def _when(moment: datetime, now: datetime) -> tuple[str, str]:
 def status_text(state: str, next_change: datetime | None, now: datetime, *, reason: str = "", comment: str = "") -> str:
     """A short line such as "营业中 · 18:00 关门" or "已关门 · 明天 08:00 开门"."""
     if state == OPEN:
-        head = _("Open")
+        head = pgettext("opening hours", "Open")
         if next_change is None:
-            tail = _("24 hours")
+            tail = pgettext("opening hours", "24 hours")
         else:
             day_words, clock = _when(next_change, now)
-            tail = (_("closes %(day)s %(time)s") % {"day": day_words, "time": clock}) if day_words else (
-                _("closes at %(time)s") % {"time": clock}
+            tail = (pgettext("opening hours", "closes %(day)s %(time)s") % {"day": day_words, "time": clock}) if day_words else (
+                pgettext("opening hours", "closes at %(time)s") % {"time": clock}
             )
     elif state == CLOSED:
-        head = _("Closed")
+        head = pgettext("opening hours", "Closed")
         if next_change is None:
             tail = ""
         else:
             day_words, clock = _when(next_change, now)
-            tail = (_("opens %(day)s %(time)s") % {"day": day_words, "time": clock}) if day_words else (
-                _("opens at %(time)s") % {"time": clock}
+            tail = (pgettext("opening hours", "opens %(day)s %(time)s") % {"day": day_words, "time": clock}) if day_words else (
+                pgettext("opening hours", "opens at %(time)s") % {"time": clock}
             )
     else:
-        head = _("Hours uncertain")
+        head = pgettext("opening hours", "Hours uncertain")
         tail = ""
     parts = [head]
     if reason:
@@ -350,7 +350,7 @@ def _clock(moment: datetime, day: date) -> str:
     if moment.date() > day and moment.time() == time.min and (moment.date() - day).days == 1:
         return "24:00"
     if moment.date() > day:
-        return _("next day %(time)s") % {"time": moment.strftime("%H:%M")}
+        return pgettext("opening hours", "next day %(time)s") % {"time": moment.strftime("%H:%M")}
     return moment.strftime("%H:%M")
 
 
@@ -370,7 +370,7 @@ def week_hours(schedule: Schedule, calendar: Calendar, first_day: date, days: in
             if interval.state == CLOSED or interval.end <= day_start or interval.start >= day_end:
                 continue
             if interval.start < day_start and interval.end >= day_end:
-                all_day = _("24 hours") if interval.state == OPEN else _("hours uncertain")
+                all_day = pgettext("opening hours", "24 hours") if interval.state == OPEN else pgettext("opening hours", "hours uncertain")
                 pieces.append({"start": "00:00", "end": "24:00", "state": interval.state, "overnight": False})
                 words.append(all_day)
                 continue
@@ -386,11 +386,11 @@ def week_hours(schedule: Schedule, calendar: Calendar, first_day: date, days: in
                 }
             )
             if interval.start == day_start and interval.end >= day_end and interval.state == OPEN:
-                words.append(_("24 hours"))
+                words.append(pgettext("opening hours", "24 hours"))
                 continue
             span = f"{interval.start.strftime('%H:%M')}–{_clock(interval.end, day)}"
             if interval.state == UNKNOWN:
-                span = _("%(span)s (uncertain)") % {"span": span}
+                span = pgettext("opening hours", "%(span)s (uncertain)") % {"span": span}
             if interval.comment and interval.comment != plan.label:
                 span = f"{span} {interval.comment}"
             words.append(span)

@@ -20,7 +20,7 @@ from stations.selectors import (
 )
 from stations.services import closure_create, holiday_calendar_seed, station_update
 from tests.conftest import ROOT
-from tests.stations_fixtures import WEEKDAYS_WEEKENDS, at, calendar_2026, make_station, station  # noqa: F401
+from tests.stations_fixtures import WEEKDAYS_WEEKENDS, at, calendar_2026, fast_passwords, make_station, station  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
