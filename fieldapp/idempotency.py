@@ -53,12 +53,12 @@ def _fingerprint(request: Request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _stored(response: Response) -> Any:
-    return json.loads(json.dumps(response.data, cls=JSONEncoder))
+def _stored(response: Response) -> str:
+    return json.dumps(response.data, cls=JSONEncoder, ensure_ascii=False)
 
 
 def _replay(record: IdempotencyRecord) -> Response:
-    response = Response(record.body, status=record.status_code)
+    response = Response(json.loads(record.body) if record.body else None, status=record.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
 

@@ -291,7 +291,8 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=0)
-    body = models.JSONField(null=True, blank=True)
+    # Kept as text, not JSON: PostgreSQL's jsonb would reorder the keys of the replayed body.
+    body = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

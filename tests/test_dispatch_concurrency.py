@@ -1,0 +1,141 @@
+"""Concurrent requests with real threads: nothing recorded twice, nothing corrupted (PostgreSQL and SQLite)."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any, Callable
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from fieldapp.models import Assignment, Job, JobEvent, OfficerMessage
+from tests.dispatch_fixtures import *  # noqa: F403
+from tests.dispatch_fixtures import dispatch, new_job, on_duty
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def at_once(count: int, call: Callable[[int], Any]) -> list[Any]:
+    """Run call(i) in `count` threads released together; each thread has its own connection."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call(index)
+        except Exception as exc:  # noqa: BLE001 - reported through the results
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def client_for(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_twenty_simultaneous_taps_on_the_same_step_record_it_once(assignment, duty_officer):
+    user = duty_officer.user
+    url = f"/api/v1/assignments/{assignment.pk}/advance/"
+    responses = at_once(20, lambda i: client_for(user).post(url, {"to": "accepted"}, format="json"))
+    assert [getattr(r, "status_code", r) for r in responses] == [200] * 20
+    assert JobEvent.objects.filter(assignment=assignment, kind="assignment.step").count() == 1
+    assert OfficerMessage.objects.filter(officer=duty_officer, type="assignment.changed").count() == 1
+    assignment.refresh_from_db()
+    assert assignment.status == "accepted"
+
+
+def test_twenty_simultaneous_different_steps_keep_the_order(assignment, duty_officer):
+    user = duty_officer.user
+    url = f"/api/v1/assignments/{assignment.pk}/advance/"
+    steps = ["accepted", "en_route", "on_scene", "cleared"] * 5
+    responses = at_once(20, lambda i: client_for(user).post(url, {"to": steps[i]}, format="json"))
+    assert {getattr(r, "status_code", r) for r in responses} <= {200, 409}
+    recorded = list(
+        JobEvent.objects.filter(assignment=assignment, kind="assignment.step").values_list("data", flat=True)
+    )
+    order = ["dispatched", "accepted", "en_route", "on_scene", "cleared"]
+    # Each recorded step moves strictly forward from the one before.
+    assert all(order.index(e["to"]) > order.index(e["from"]) for e in recorded)
+    assert len({e["to"] for e in recorded}) == len(recorded)
+
+
+def test_two_simultaneous_dispatches_of_one_officer_create_one_assignment(job, dispatcher, duty_officer):
+    url = f"/api/v1/jobs/{job.pk}/dispatch/"
+    responses = at_once(2, lambda i: client_for(dispatcher).post(url, {"officers": [duty_officer.pk]}, format="json"))
+    assert [r.status_code for r in responses] == [200, 200]
+    assert sorted(len(r.json()["created"]) for r in responses) == [0, 1]
+    assert Assignment.objects.filter(job=job, officer=duty_officer).count() == 1
+    assert OfficerMessage.objects.filter(officer=duty_officer).count() == 1
+
+
+def test_two_dispatchers_sending_one_officer_to_two_jobs_without_force(dispatcher, duty_officer):
+    jobs = [new_job(dispatcher), new_job(dispatcher)]
+    responses = at_once(
+        2,
+        lambda i: client_for(dispatcher).post(
+            f"/api/v1/jobs/{jobs[i].pk}/dispatch/", {"officers": [duty_officer.pk]}, format="json"
+        ),
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    assert Assignment.objects.filter(officer=duty_officer).count() == 1
+
+
+def test_simultaneous_jobs_get_distinct_consecutive_numbers(dispatcher):
+    body = {"kind": "congestion", "summary": "拥堵", "lat": 36.45, "lng": 115.98}
+    responses = at_once(12, lambda i: client_for(dispatcher).post("/api/v1/jobs/", body, format="json"))
+    assert [getattr(r, "status_code", r) for r in responses] == [201] * 12
+    suffixes = sorted(int(number.split("-")[1]) for number in Job.objects.values_list("number", flat=True))
+    assert suffixes == list(range(1, 13))
+
+
+def test_simultaneous_dispatches_to_many_jobs_keep_the_feed_gapless(dispatcher, duty_officer):
+    jobs = [new_job(dispatcher) for _ in range(8)]
+    responses = at_once(
+        8,
+        lambda i: client_for(dispatcher).post(
+            f"/api/v1/jobs/{jobs[i].pk}/dispatch/", {"officers": [duty_officer.pk], "force": True}, format="json"
+        ),
+    )
+    assert [r.status_code for r in responses] == [200] * 8
+    seqs = sorted(OfficerMessage.objects.filter(officer=duty_officer).values_list("seq", flat=True))
+    assert seqs == list(range(1, 9))
+
+
+def test_concurrent_retries_with_one_idempotency_key_do_the_work_once(assignment, duty_officer):
+    user = duty_officer.user
+    url = f"/api/v1/assignments/{assignment.pk}/advance/"
+    responses = at_once(
+        10, lambda i: client_for(user).post(url, {"to": "on_scene"}, format="json", HTTP_IDEMPOTENCY_KEY="tap-77")
+    )
+    assert Counter(getattr(r, "status_code", r) for r in responses) == Counter({200: 10})
+    assert len({r.content for r in responses}) == 1
+    assert sum(1 for r in responses if r.get("Idempotent-Replayed") == "true") == 9
+    assert JobEvent.objects.filter(assignment=assignment, kind="assignment.step").count() == 1
+
+
+def test_clearing_by_two_officers_at_once_closes_the_job_once(job, dispatcher, duty_officer, other_officer):
+    on_duty(other_officer)
+    assignments = dispatch(job, dispatcher, duty_officer, other_officer)
+    users = [duty_officer.user, other_officer.user]
+    responses = at_once(
+        2,
+        lambda i: client_for(users[i]).post(
+            f"/api/v1/assignments/{assignments[i].pk}/advance/", {"to": "cleared"}, format="json"
+        ),
+    )
+    assert [r.status_code for r in responses] == [200, 200]
+    job.refresh_from_db()
+    assert job.status == "closed"
+    assert JobEvent.objects.filter(job=job, kind="job.closed").count() == 1
