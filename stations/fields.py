@@ -71,6 +71,10 @@ class AmenitiesField(models.PositiveIntegerField):
             "label": self.verbose_name,
             "help_text": self.help_text,
         }
+        # Admin maps every IntegerField to a number input; a bit set needs checkboxes.
+        widget = kwargs.pop("widget", None)
+        if isinstance(widget, forms.SelectMultiple) or (isinstance(widget, type) and issubclass(widget, forms.SelectMultiple)):
+            defaults["widget"] = widget
         defaults.update(kwargs)
         # Bypass IntegerField.formfield, which would force an IntegerField.
         return forms.TypedMultipleChoiceField(
