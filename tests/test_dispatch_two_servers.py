@@ -1,0 +1,75 @@
+"""Two Daphne processes sharing Redis: a dispatch made through one reaches a phone connected to the other."""
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+import websockets
+from rest_framework.authtoken.models import Token
+
+from tests.conftest import redis_available, require
+from tests.dispatch_fixtures import DISPATCH_REDIS_URL, new_job, on_duty, session_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def post_json(url: str, body: dict[str, Any], token: str) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
+async def next_frame(socket: Any, frame_type: str) -> dict[str, Any]:
+    while True:
+        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
+        if frame["type"] == frame_type:
+            return frame
+
+
+def test_officer_on_server_a_receives_a_dispatch_posted_through_server_b(
+    live_server_factory, dispatcher, officer
+):
+    require(redis_available(DISPATCH_REDIS_URL), f"Redis at {DISPATCH_REDIS_URL}")
+    on_duty(officer)
+    job = new_job(dispatcher)
+    token = Token.objects.create(user=dispatcher).key
+    officer_cookie = session_cookie(officer.user)
+    dispatcher_cookie = session_cookie(dispatcher)
+    server_a = live_server_factory(redis_url=DISPATCH_REDIS_URL)
+    server_b = live_server_factory(redis_url=DISPATCH_REDIS_URL)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        async with websockets.connect(
+            f"{server_a.ws_url}/ws/field/", origin=server_a.url,
+            additional_headers={"Cookie": f"sessionid={officer_cookie}"},
+        ) as phone, websockets.connect(
+            f"{server_b.ws_url}/ws/dispatch/", origin=server_b.url,
+            additional_headers={"Cookie": f"sessionid={dispatcher_cookie}"},
+        ) as desk:
+            await next_frame(phone, "hello")
+            await next_frame(desk, "hello")
+            await phone.send(json.dumps({"type": "resume", "after": 0}))
+            await next_frame(phone, "resumed")
+            status, body = await asyncio.to_thread(
+                post_json, f"{server_b.url}/api/v1/jobs/{job.pk}/dispatch/", {"officers": [officer.pk]}, token
+            )
+            assert status == 200, body
+            pushed = await next_frame(phone, "assignment.new")
+            # The phone's ack on A reaches the desk on B.
+            await phone.send(json.dumps({"type": "ack", "seq": pushed["seq"]}))
+            while True:
+                seen = await next_frame(desk, "assignment.changed")
+                if seen["assignment"]["received_at"]:
+                    return body, pushed, seen
+
+    body, pushed, seen = asyncio.run(scenario())
+    (created,) = body["created"]
+    assert pushed["seq"] == 1 and pushed["assignment"]["id"] == created["id"]
+    assert pushed["assignment"]["job"]["number"] == job.number
+    assert seen["assignment"]["id"] == created["id"]
