@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -48,7 +48,12 @@ AREAS: tuple[tuple[Any, float, float], ...] = (
 
 
 def state_labels() -> dict[str, str]:
-    return {hours.OPEN: _("Open"), hours.CLOSED: _("Closed"), hours.UNKNOWN: _("Hours unsure")}
+    # A context keeps other areas' "Open"/"Closed" (of a job, say) out of these labels.
+    return {
+        hours.OPEN: pgettext("care station state", "Open"),
+        hours.CLOSED: pgettext("care station state", "Closed"),
+        hours.UNKNOWN: pgettext("care station state", "Hours unsure"),
+    }
 
 
 def distance_text(metres: float | None) -> str:

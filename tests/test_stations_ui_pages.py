@@ -116,3 +116,13 @@ def test_screen_page_carries_its_playlist_and_slogans(client, screen_station):
 def test_screen_page_of_an_empty_playlist_shows_the_standby_slide(client, stations_city):
     html = client.get("/stations/dengta/screen/").content.decode()
     assert 'id="standby"' in html and 'id="standby" hidden' not in html
+
+
+def test_pages_speak_chinese_by_default_and_english_on_request(client, stations_city):
+    html = client.get("/stations/").content.decode()
+    assert "查找爱心驿站" in html and "选择您所在的区域" in html
+    config = json.loads(re.search(r'<script id="finder-config" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert config["labels"]["states"] == {"open": "营业中", "closed": "已关门", "unknown": "时间待定"}
+    assert "导航前往" in client.get("/stations/shiyiyuan/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Find a care station" in client.get("/stations/").content.decode()

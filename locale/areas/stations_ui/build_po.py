@@ -26,7 +26,7 @@ ZH = {
     "From the city centre": "距市中心",
     "No station matches. Try fewer filters.": "没有符合条件的驿站，请减少筛选条件。",
     "Map of care stations": "爱心驿站地图",
-    "Amenities": "服务设施",
+    "Amenities": "便民设施",
     "Navigate": "导航",
     "Details": "详情",
     "City centre (Dongchangfu)": "市中心（东昌府区）",
@@ -37,9 +37,6 @@ ZH = {
     "Railway station": "聊城火车站",
     "North (Beishun)": "城北（北顺）",
     "Chiping district": "茌平区",
-    "Open": "营业中",
-    "Closed": "已关门",
-    "Hours unsure": "时间待定",
     "%(metres)d m": "%(metres)d 米",
     "%(km)s km": "%(km)s 公里",
     "the place you picked": "所选地点",
@@ -69,7 +66,6 @@ ZH = {
     "AMap": "高德地图",
     "Baidu Maps": "百度地图",
     "Apple Maps": "苹果地图",
-    "Other map app": "其他地图应用",
     "Hours, next 7 days": "未来 7 天开放时间",
     "Opening hours for the next 7 days": "未来 7 天开放时间",
     "today": "今天",
@@ -104,7 +100,7 @@ ZH = {
     "Remove": "删除",
     "No closure planned.": "没有计划中的闭站。",
     "Add closure": "添加闭站",
-    "Save amenities": "保存服务设施",
+    "Save amenities": "保存便民设施",
     "Screen playlist": "屏幕播放列表",
     "Move up": "上移",
     "Move down": "下移",
@@ -112,15 +108,13 @@ ZH = {
     "Add": "添加",
     "Slogans": "宣传标语",
     "hidden": "已隐藏",
-    "Hide": "隐藏",
-    "Show": "显示",
     "Open the screen page": "打开屏幕页面",
     "Opening hours saved.": "开放时间已保存。",
     "Closure saved.": "闭站已保存。",
     "Closure removed.": "闭站已删除。",
     "Marked closed now.": "已设为临时关闭。",
     "Marked open again.": "已恢复开放。",
-    "Amenities saved.": "服务设施已保存。",
+    "Amenities saved.": "便民设施已保存。",
     "Move a video up or down.": "请上移或下移视频。",
     "Playlist order saved.": "播放顺序已保存。",
     "Video added to the playlist.": "视频已加入播放列表。",
@@ -144,6 +138,15 @@ ZH = {
     "Add a video from the library": "从视频库添加视频",
 }
 
+# Generic words other areas translate differently get a context of their own.
+ZH_CONTEXT = {
+    ("care station state", "Open"): "营业中",
+    ("care station state", "Closed"): "已关门",
+    ("care station state", "Hours unsure"): "时间待定",
+    ("slogan", "Hide"): "隐藏",
+    ("slogan", "Show"): "显示",
+}
+
 
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -163,6 +166,8 @@ def main() -> None:
         if "%(" in msgid:
             lines.append("#, python-format")
         lines += [f"msgid {quote(msgid)}", f"msgstr {quote(msgstr)}", ""]
+    for (context, msgid), msgstr in ZH_CONTEXT.items():
+        lines += [f"msgctxt {quote(context)}", f"msgid {quote(msgid)}", f"msgstr {quote(msgstr)}", ""]
     target = Path(__file__).parent / "zh_Hans" / "LC_MESSAGES" / "django.po"
     target.write_text("\n".join(lines), encoding="utf-8")
 
