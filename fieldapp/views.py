@@ -53,6 +53,8 @@ def field_home(request: HttpRequest) -> HttpResponse:
         "labels": _field_labels(),
         **_shared_labels(),
     }
+    # On the road "offline" needs its consequence spelled out.
+    config["connection"]["offline"] = _("Offline: new jobs arrive when the network is back")
     return render(request, "fieldapp/field.html", {"officer": officer, "config": config})
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from fieldapp import services
@@ -193,8 +194,15 @@ def test_phone_offline_recovers_and_gets_what_was_dispatched_meanwhile(daphne, o
 
 def in_thread(function: Any, /, **kwargs: Any) -> Any:
     """Call a service outside Playwright's event loop, so its after-commit push can run."""
+    def call() -> Any:
+        try:
+            return function(**kwargs)
+        finally:
+            # The thread's own connection would otherwise outlive the test database.
+            connections.close_all()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, **kwargs).result()
+        return pool.submit(call).result()
 
 
 def on_duty_at(officer: Officer, lat: float, lng: float, *, fix_age: timedelta = timedelta(seconds=20)) -> None:
@@ -226,10 +234,20 @@ def test_desk_flags_an_unreceived_dispatch_and_sends_someone_else(daphne, office
     Assignment.objects.filter(job=job).update(dispatched_at=timezone.now() - timedelta(seconds=45))
 
     desk = open_desk(desktop, daphne)
+    # A job created while the desk is offline shows up once it reconnects.
+    desktop.set_offline(True)
+    desk.wait_for_selector("#connection[data-state=offline]", timeout=TIMEOUT)
+    late = in_thread(services.job_create, created_by=dispatcher, kind="hazard", summary="路面散落货物", lat=JOB_LAT, lng=JOB_LNG + 0.01)
+    desktop.set_offline(False)
+    wait_online(desk)
+    desk.wait_for_selector(f".job[data-job='{late.id}']", timeout=TIMEOUT)
+    desk.click(f".job[data-job='{late.id}'] [data-action=close]")
+
     card = f".job[data-job='{job.id}']"
     row = f"{card} li[data-officer='{officer.id}']"
     desk.wait_for_selector(f"{row} [data-receipt=alarm]", timeout=TIMEOUT)
     assert desk.get_attribute(f"{row} a[href^='tel:']", "href") == "tel:13800000001"
+    desk.wait_for_selector(f"#closed li[data-job='{late.id}']", timeout=TIMEOUT)
     assert desk.inner_text("#fig-unreceived") == "1"
     # The map tells the three officers apart by shape and label, and greys the old fix.
     desk.wait_for_selector(".officer-marker.busy:has-text('铁骑02')", state="attached")
@@ -270,5 +288,43 @@ def test_desk_flags_an_unreceived_dispatch_and_sends_someone_else(daphne, office
     # Close the other job by hand.
     desk.click(f".job[data-job='{elsewhere.id}'] [data-action=close]")
     desk.wait_for_selector(f"#closed li[data-job='{elsewhere.id}'][data-status=closed]", timeout=TIMEOUT)
+    assert Job.objects.get(pk=elsewhere.id).status == "closed"
     assert desk.inner_text("#board").strip() == "没有进行中的任务。"
     screenshot(desk, "dispatch-ui-desk-ended")
+
+
+def test_position_sharing_rule_drops_bad_fixes_and_throttles(daphne, officer, phone):
+    field = open_phone(phone, daphne)
+    # The rule itself, run in the page's own module: at most every 15 s, or
+    # sooner after 25 m of movement, never faster than every 3 s; >100 m dropped.
+    verdicts = field.evaluate(
+        """async () => {
+          const { shouldSend } = await import("/static/fieldapp/js/position.js");
+          const here = { lat: 36.4561, lng: 115.9855, accuracy: 10 };
+          const sent = { ...here, sentAt: 0 };
+          const north = (metres) => ({ ...here, lat: here.lat + metres / 111195 });
+          return {
+            first: shouldSend(here, null, 0),
+            inaccurate: shouldSend({ ...here, accuracy: 150 }, null, 0),
+            stillAfter10s: shouldSend(here, sent, 10000),
+            stillAfter15s: shouldSend(here, sent, 15000),
+            moved30mAfter5s: shouldSend(north(30), sent, 5000),
+            moved10mAfter5s: shouldSend(north(10), sent, 5000),
+            moved30mAfter1s: shouldSend(north(30), sent, 1000),
+          };
+        }"""
+    )
+    assert verdicts == {
+        "first": True, "inaccurate": False, "stillAfter10s": False, "stillAfter15s": True,
+        "moved30mAfter5s": True, "moved10mAfter5s": False, "moved30mAfter1s": False,
+    }
+    delays = field.evaluate(
+        """async () => {
+          const { backoffDelay } = await import("/static/fieldapp/js/ws.js");
+          const low = [0, 1, 2, 3, 8].map((n) => backoffDelay(n, { random: () => 0 }));
+          const high = [0, 1, 2, 3, 8].map((n) => backoffDelay(n, { random: () => 1 }));
+          return { low, high };
+        }"""
+    )
+    # Jitter spreads retries between 0.5 s and an exponential ceiling capped at 30 s.
+    assert delays == {"low": [500] * 5, "high": [1000, 2000, 4000, 8000, 30000]}

@@ -19,6 +19,7 @@ ZH = {
     "Reconnecting…": "正在重连…",
     "Offline": "离线",
     "Connecting…": "正在连接…",
+    "Offline: new jobs arrive when the network is back": "离线：网络恢复后自动接收新任务",
     # field page
     "On duty": "在岗",
     "Off duty": "离岗",

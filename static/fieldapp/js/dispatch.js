@@ -274,15 +274,37 @@ function jobCard(job) {
   return card;
 }
 
+// A card is rebuilt only when what it shows changed, and the list is only
+// reordered when the order changed: a live update arriving between the
+// dispatcher's mouse-down and mouse-up must not swallow the click.
+const cards = new Map();
+const emptyBoard = h("p", { class: "muted" }, L.noOpenJobs);
+
 function renderBoard() {
   const jobs = openJobs();
   elements.openCount.textContent = `(${jobs.length})`;
-  const focused = document.activeElement;
-  elements.board.replaceChildren(...(jobs.length ? jobs.map(jobCard) : [h("p", { class: "muted" }, L.noOpenJobs)]));
-  // The panels are reused DOM, so a focused checkbox or reason field keeps focus.
-  if (focused && document.contains(focused)) focused.focus({ preventScroll: true });
-  for (const jobId of state.panels.keys()) {
-    if (!state.jobs.get(jobId) || state.jobs.get(jobId).status !== "open") state.panels.delete(jobId);
+  const wanted = jobs.map((job) => {
+    const signature = JSON.stringify([job, (job.assignments || []).map((assignment) => receiptInfo(assignment).kind)]);
+    const known = cards.get(job.id);
+    if (known && known.signature === signature) return known.node;
+    const node = jobCard(job);
+    cards.set(job.id, { signature, node });
+    return node;
+  });
+  if (!wanted.length) wanted.push(emptyBoard);
+  const current = [...elements.board.children];
+  if (current.length !== wanted.length || current.some((node, index) => node !== wanted[index])) {
+    const focused = document.activeElement;
+    elements.board.replaceChildren(...wanted);
+    // The panels are reused DOM, so a focused checkbox or reason field keeps focus.
+    if (focused && document.contains(focused)) focused.focus({ preventScroll: true });
+  }
+  for (const jobId of [...cards.keys()]) {
+    const job = state.jobs.get(jobId);
+    if (!job || job.status !== "open") {
+      cards.delete(jobId);
+      state.panels.delete(jobId);
+    }
   }
 }
 

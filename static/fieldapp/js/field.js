@@ -470,14 +470,28 @@ function declineForm(assignment) {
   return details;
 }
 
+// Cards are rebuilt only when what they show changed, so a refresh landing
+// between a gloved finger's touch-down and lift-off does not eat the tap,
+// and an open decline form keeps what was typed.
+const cards = new Map();
+
 function render() {
   if (!state.loaded) return;
   const active = activeAssignments();
-  elements.current.replaceChildren();
-  if (!active.length) {
-    elements.current.append(h("p", { class: "card empty" }, state.onDuty ? L.noAssignment : L.offDutyHint));
-  } else {
-    for (const assignment of active) elements.current.append(assignmentCard(assignment));
+  const wanted = active.map((assignment) => {
+    const busy = nextSteps(assignment).filter((step) => state.busy.has(`${assignment.id}:${step}`));
+    const signature = JSON.stringify([assignment, busy]);
+    const known = cards.get(assignment.id);
+    if (known && known.signature === signature) return known.node;
+    const node = assignmentCard(assignment);
+    cards.set(assignment.id, { signature, node });
+    return node;
+  });
+  for (const id of [...cards.keys()]) if (!active.some((assignment) => assignment.id === id)) cards.delete(id);
+  if (!wanted.length) wanted.push(h("p", { class: "card empty" }, state.onDuty ? L.noAssignment : L.offDutyHint));
+  const current = [...elements.current.children];
+  if (current.length !== wanted.length || current.some((node, index) => node !== wanted[index])) {
+    elements.current.replaceChildren(...wanted);
   }
   renderToday();
 }
