@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Squad(models.Model):
@@ -95,31 +96,31 @@ class Job(models.Model):
     """Something on the road that needs officers: an accident, a breakdown, a citizen in need."""
 
     class Kind(models.TextChoices):
-        ACCIDENT = "accident", _("Accident")
-        BREAKDOWN = "breakdown", _("Breakdown")
-        CONGESTION = "congestion", _("Congestion")
-        HELP = "help", _("Citizen needs help")
-        HAZARD = "hazard", _("Road hazard")
-        VIOLATION = "violation", _("Violation")
-        OTHER = "other", _("Other")
+        ACCIDENT = "accident", pgettext_lazy("job kind", "Accident")
+        BREAKDOWN = "breakdown", pgettext_lazy("job kind", "Breakdown")
+        CONGESTION = "congestion", pgettext_lazy("job kind", "Congestion")
+        HELP = "help", pgettext_lazy("job kind", "Citizen needs help")
+        HAZARD = "hazard", pgettext_lazy("job kind", "Road hazard")
+        VIOLATION = "violation", pgettext_lazy("job kind", "Violation")
+        OTHER = "other", pgettext_lazy("job kind", "Other")
 
     class Priority(models.IntegerChoices):
-        LOW = 0, _("Low")
-        NORMAL = 1, _("Normal")
-        HIGH = 2, _("High")
-        EMERGENCY = 3, _("Emergency")
+        LOW = 0, pgettext_lazy("job priority", "Low")
+        NORMAL = 1, pgettext_lazy("job priority", "Normal")
+        HIGH = 2, pgettext_lazy("job priority", "High")
+        EMERGENCY = 3, pgettext_lazy("job priority", "Emergency")
 
     class Source(models.TextChoices):
-        VIDEO_PATROL = "video_patrol", _("Video patrol")
-        PHONE_CALL = "phone_call", _("Phone call")
-        CITIZEN = "citizen", _("Citizen")
-        OFFICER = "officer", _("Officer")
-        OTHER = "other", _("Other")
+        VIDEO_PATROL = "video_patrol", pgettext_lazy("job source", "Video patrol")
+        PHONE_CALL = "phone_call", pgettext_lazy("job source", "Phone call")
+        CITIZEN = "citizen", pgettext_lazy("job source", "Citizen")
+        OFFICER = "officer", pgettext_lazy("job source", "Officer")
+        OTHER = "other", pgettext_lazy("job source", "Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
+        OPEN = "open", pgettext_lazy("job status", "Open")
+        CLOSED = "closed", pgettext_lazy("job status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("job status", "Cancelled")
 
     number = models.CharField(_("number"), max_length=16, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -161,13 +162,13 @@ class Assignment(models.Model):
     """One officer sent to one job, and how far they got."""
 
     class Status(models.TextChoices):
-        DISPATCHED = "dispatched", _("Dispatched")
-        ACCEPTED = "accepted", _("Accepted")
-        EN_ROUTE = "en_route", _("En route")
-        ON_SCENE = "on_scene", _("On scene")
-        CLEARED = "cleared", _("Cleared")
-        DECLINED = "declined", _("Declined")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DISPATCHED = "dispatched", pgettext_lazy("assignment status", "Dispatched")
+        ACCEPTED = "accepted", pgettext_lazy("assignment status", "Accepted")
+        EN_ROUTE = "en_route", pgettext_lazy("assignment status", "En route")
+        ON_SCENE = "on_scene", pgettext_lazy("assignment status", "On scene")
+        CLEARED = "cleared", pgettext_lazy("assignment status", "Cleared")
+        DECLINED = "declined", pgettext_lazy("assignment status", "Declined")
+        WITHDRAWN = "withdrawn", pgettext_lazy("assignment status", "Withdrawn")
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("job"))
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("officer"))
@@ -227,13 +228,13 @@ class JobEvent(models.Model):
     """Append-only audit log of everything that happened to a job and its assignments."""
 
     class Kind(models.TextChoices):
-        JOB_CREATED = "job.created", _("Job created")
-        DISPATCHED = "assignment.dispatched", _("Officer dispatched")
-        RECEIVED = "assignment.received", _("Received on the phone")
-        STEP = "assignment.step", _("Step")
-        WITHDRAWN = "assignment.withdrawn", _("Officer withdrawn")
-        JOB_CANCELLED = "job.cancelled", _("Job cancelled")
-        JOB_CLOSED = "job.closed", _("Job closed")
+        JOB_CREATED = "job.created", pgettext_lazy("job event", "Job created")
+        DISPATCHED = "assignment.dispatched", pgettext_lazy("job event", "Officer dispatched")
+        RECEIVED = "assignment.received", pgettext_lazy("job event", "Received on the phone")
+        STEP = "assignment.step", pgettext_lazy("job event", "Step")
+        WITHDRAWN = "assignment.withdrawn", pgettext_lazy("job event", "Officer withdrawn")
+        JOB_CANCELLED = "job.cancelled", pgettext_lazy("job event", "Job cancelled")
+        JOB_CLOSED = "job.closed", pgettext_lazy("job event", "Job closed")
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events", verbose_name=_("job"))
     assignment = models.ForeignKey(

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -330,7 +331,7 @@ class AdvanceInput(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (attrs["lat"] is None) != (attrs["lng"] is None):
-            raise serializers.ValidationError({"lat": ["Send lat and lng together, or neither."]})
+            raise serializers.ValidationError({"lat": [_("Send lat and lng together, or neither.")]})
         return attrs
 
 
