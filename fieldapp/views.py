@@ -141,6 +141,7 @@ def _field_labels() -> dict[str, str]:
         "offDutyHint": _("You are off duty. Go on duty to receive jobs."),
         "newAssignment": _("New job"),
         "show": _("Show"),
+        "ok": _("OK"),
         "jobCancelled": _("The job was cancelled"),
         "withdrawn": _("You were withdrawn from this job"),
         "navigate": _("Navigate"),

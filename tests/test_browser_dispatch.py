@@ -328,3 +328,36 @@ def test_position_sharing_rule_drops_bad_fixes_and_throttles(daphne, officer, ph
     )
     # Jitter spreads retries between 0.5 s and an exponential ceiling capped at 30 s.
     assert delays == {"low": [500] * 5, "high": [1000, 2000, 4000, 8000, 30000]}
+
+
+def test_officer_declines_one_job_and_sees_another_cancelled(daphne, officer, dispatcher, phone, desktop):
+    on_duty_at(officer, JOB_LAT, JOB_LNG)
+    first = in_thread(services.job_create, created_by=dispatcher, kind="help", summary="老人迷路", lat=JOB_LAT, lng=JOB_LNG)
+    in_thread(services.job_dispatch, job_id=first.id, officer_ids=[officer.id], dispatcher=dispatcher)
+    field = open_phone(phone, daphne)
+    desk = open_desk(desktop, daphne)
+
+    # The dispatch waiting on the phone is announced when the page opens.
+    field.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT)
+    field.click("#banner-show")
+    field.click(".assignment .decline-form summary")
+    field.fill(".assignment .decline-form input[name=reason]", "正在处理另一起事故")
+    field.click(".assignment .decline-form button[data-step=declined]")
+    field.wait_for_selector(".assignment", state="detached", timeout=TIMEOUT)
+    desk.wait_for_selector(f".job[data-job='{first.id}'] li[data-officer='{officer.id}'][data-status=declined]", timeout=TIMEOUT)
+    assignment = Assignment.objects.get(job=first, officer=officer)
+    assert (assignment.status, assignment.reason) == ("declined", "正在处理另一起事故")
+
+    # Sent again through the desk, then the desk cancels: the phone is told at once.
+    second = create_job_on_desk(desk, "行人受伤")
+    dispatch_from_desk(desk, second, officer)
+    field.wait_for_selector(f".assignment[data-status=dispatched]:has-text('行人受伤')", timeout=TIMEOUT)
+    field.click("#banner-show")
+    desk.click(f".job[data-job='{second}'] [data-action=cancel]")
+    desk.fill(f".job[data-job='{second}'] .cancel-form input[name=reason]", "已由其他单位处置")
+    desk.click(f".job[data-job='{second}'] .cancel-form button[type=submit]")
+    field.wait_for_selector("#banner:not([hidden]):has-text('任务已撤销')", timeout=TIMEOUT)
+    field.wait_for_selector(".assignment", state="detached", timeout=TIMEOUT)
+    assert field.inner_text("#banner-show") == "知道了"
+    screenshot(field, "dispatch-ui-field-cancelled-phone")
+    assert Assignment.objects.get(job_id=second, officer=officer).status == "withdrawn"

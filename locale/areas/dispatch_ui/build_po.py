@@ -29,6 +29,7 @@ ZH = {
     "You are off duty. Go on duty to receive jobs.": "您已离岗。上岗后才能接收任务。",
     "New job": "新任务",
     "Show": "查看",
+    "OK": "知道了",
     "The job was cancelled": "任务已撤销",
     "You were withdrawn from this job": "您已被撤出此任务",
     "Navigate": "导航",

@@ -9,13 +9,12 @@ import { getJson, newIdempotencyKey, postJson } from "./http.js";
 import { LiveSocket } from "./ws.js";
 import { PositionSharer } from "./position.js";
 import * as alerts from "./alerts.js";
-import { clock, duration, fill, h, pageConfig, secondsSince, showConnection, url } from "./ui.js";
+import { clock, duration, fill, h, pageConfig, showConnection, url } from "./ui.js";
 
 const config = pageConfig();
 const L = config.labels;
 const ACTIVE = ["dispatched", "accepted", "en_route", "on_scene"];
 const RANK = { dispatched: 0, accepted: 1, en_route: 2, on_scene: 3, cleared: 4, declined: 4, withdrawn: 4 };
-const FORWARD = ["accepted", "en_route", "on_scene", "cleared"];
 const SEQ_KEY = `luchang.field.lastSeq.${config.officerId}`;
 
 const state = {
@@ -238,6 +237,7 @@ function showBanner(title, body, urgent) {
   elements.bannerTitle.textContent = title;
   elements.bannerBody.textContent = body;
   elements.banner.classList.toggle("urgent", urgent);
+  elements.bannerShow.textContent = urgent ? L.show : L.ok;
   elements.banner.hidden = false;
 }
 
