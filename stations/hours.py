@@ -304,6 +304,11 @@ def _when(moment: datetime, now: datetime) -> tuple[str, str]:
     """(day words, HH:MM) of a change relative to now: '' for today, 'tomorrow', a weekday or a date."""
     clock = moment.strftime("%H:%M")
     days_ahead = (moment.date() - now.date()).days
+    if moment.time() == time.min and days_ahead >= 1:
+        # Midnight ends the day before: "24:00" today reads better than "tomorrow 00:00".
+        days_ahead -= 1
+        clock = "24:00"
+        moment = moment - timedelta(days=1)
     if days_ahead <= 0:
         return "", clock
     if days_ahead == 1:
