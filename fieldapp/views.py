@@ -147,7 +147,7 @@ def _field_labels() -> dict[str, str]:
         "navigate": _("Navigate"),
         "amap": _("AMap"),
         "baidu": _("Baidu Maps"),
-        "geo": _("Other map app"),
+        "geo": _("Map app"),
         "declineReason": _("Why do you decline? (optional)"),
         "otherSteps": _("Other steps"),
         "sending": _("Sending…"),

@@ -35,7 +35,7 @@ ZH = {
     "Navigate": "导航",
     "AMap": "高德地图",
     "Baidu Maps": "百度地图",
-    "Other map app": "其他地图",
+    "Map app": "其他地图",
     "Why do you decline? (optional)": "拒绝原因（可不填）",
     "Other steps": "其他步骤",
     "Sending…": "正在发送…",
