@@ -1,8 +1,12 @@
 """Dispatch writes. Each service is one transaction that locks the rows it changes.
 
 Locks are always taken in the same order, job -> assignment -> officer, so two
-services never wait for each other in a circle. On SQLite the IMMEDIATE
-transaction mode serialises writers instead (select_for_update is a no-op there).
+services never wait for each other in a circle. They are FOR NO KEY UPDATE
+locks: inserting a row that points at a locked row (a JobEvent for a locked
+job) takes a KEY SHARE lock on it, which FOR UPDATE would block, turning the
+order around (an ack holding an assignment and inserting an event for a job
+that an advance holds: a deadlock). On SQLite the IMMEDIATE transaction mode
+serialises writers instead (select_for_update is a no-op there).
 Pushes leave only after the commit (fieldapp.events).
 """
 from __future__ import annotations
@@ -76,7 +80,7 @@ def _event(
 
 def _lock_officers(officer_ids: Iterable[int]) -> list[Officer]:
     # Ordered by id, so two services locking several officers never deadlock.
-    return list(Officer.objects.select_for_update().filter(pk__in=set(officer_ids)).order_by("pk"))
+    return list(Officer.objects.select_for_update(no_key=True).filter(pk__in=set(officer_ids)).order_by("pk"))
 
 
 def _feed_append(*, officer: Officer, type: str, body: dict[str, Any]) -> OfficerMessage:
@@ -100,14 +104,14 @@ def _officer_freed(officer_id: int) -> bool:
 
 def _next_job_number(now: datetime) -> str:
     day = timezone.localdate(now)
-    counter, _created = JobNumberCounter.objects.select_for_update().get_or_create(day=day)
+    counter, _created = JobNumberCounter.objects.select_for_update(no_key=True).get_or_create(day=day)
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{day:%Y%m%d}-{counter.last:04d}"
 
 
 def _lock_job(job_id: int) -> Job:
-    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    job = Job.objects.select_for_update(no_key=True).filter(pk=job_id).first()
     if job is None:
         raise NotFound(_("No such job."))
     return job
@@ -208,7 +212,7 @@ def _end_job(*, job_id: int, by: Any, cancel_reason: str | None) -> Job:
     _require_open(job)
     now = timezone.now()
     active = list(
-        Assignment.objects.select_for_update().filter(job=job, status__in=ACTIVE_STATUSES).order_by("pk")
+        Assignment.objects.select_for_update(no_key=True).filter(job=job, status__in=ACTIVE_STATUSES).order_by("pk")
     )
     reason = cancel_reason if cancel_reason is not None else _("Job closed.")
     for assignment in active:
@@ -257,22 +261,42 @@ def job_close(*, job_id: int, by: Any) -> Job:
     return _end_job(job_id=job_id, by=by, cancel_reason=None)
 
 
-def _close_if_done(job: Job, now: datetime) -> None:
-    """A job closes by itself when every assignment has ended and at least one was cleared.
+def _job_done(job: Job) -> bool:
+    """Every assignment has ended and at least one was cleared."""
+    statuses = list(job.assignments.values_list("status", flat=True))
+    return bool(statuses) and not any(s in ACTIVE_STATUSES for s in statuses) and Assignment.Status.CLEARED in statuses
+
+
+def _after_assignment_change(*, job: Job, assignment_id: int, now: datetime) -> Assignment:
+    """Tell the officer and the desk about a changed assignment; close the job when it is done.
 
     The caller holds the job lock, so two officers clearing at once cannot both
-    miss (or both do) the close.
+    miss (or both make) the close. Every officer row needed is locked in one
+    ordered call, after the job and assignment locks, keeping the lock order.
     """
-    statuses = list(job.assignments.values_list("status", flat=True))
-    if not statuses or any(s in ACTIVE_STATUSES for s in statuses) or Assignment.Status.CLEARED not in statuses:
-        return
-    job.status = Job.Status.CLOSED
-    job.closed_at = now
-    job.save(update_fields=["status", "closed_at"])
-    _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
-    job = job_full(job.pk)
-    _tell_officers_on_job(job, events.JOB_CHANGED)
-    events.desk_job_changed_on_commit(job)
+    closing = _job_done(job)
+    officer_ids = {Assignment.objects.values_list("officer_id", flat=True).get(pk=assignment_id)}
+    if closing:
+        job.status = Job.Status.CLOSED
+        job.closed_at = now
+        job.save(update_fields=["status", "closed_at"])
+        _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
+        officer_ids |= set(job.assignments.values_list("officer_id", flat=True))
+    officers = {officer.pk: officer for officer in _lock_officers(officer_ids)}
+    assignment = assignment_full(assignment_id)
+    _feed_append(
+        officer=officers[assignment.officer_id], type=events.ASSIGNMENT_CHANGED, body=events.assignment_body(assignment)
+    )
+    events.desk_assignment_changed_on_commit(assignment)
+    if not assignment.active and _officer_freed(assignment.officer_id):
+        events.desk_officer_changed_on_commit(officer_with_state(assignment.officer_id))
+    if closing:
+        full = job_full(job.pk)
+        body = events.job_body(full)
+        for officer in officers.values():
+            _feed_append(officer=officer, type=events.JOB_CHANGED, body=body)
+        events.desk_job_changed_on_commit(full)
+    return assignment
 
 
 # --- assignments ----------------------------------------------------------
@@ -292,7 +316,7 @@ def assignment_advance(
     _check_point(lat, lng)
     _check_not_future(device_at, now)
     job = _lock_job(job_id)
-    assignment = Assignment.objects.select_for_update().get(pk=assignment_id)
+    assignment = Assignment.objects.select_for_update(no_key=True).get(pk=assignment_id)
     if assignment.status == to:
         # A double tap or a retry: the step is recorded once, the answer is the same.
         return assignment_full(assignment.pk)
@@ -322,14 +346,7 @@ def assignment_advance(
         job=job, assignment=assignment, kind=JobEvent.Kind.STEP, at=now, actor=officer.user, device_at=device_at,
         lat=lat, lng=lng, data={"from": previous, "to": to, "reason": reason or ""},
     )
-    assignment = assignment_full(assignment.pk)
-    (locked,) = _lock_officers([officer.pk])
-    _feed_append(officer=locked, type=events.ASSIGNMENT_CHANGED, body=events.assignment_body(assignment))
-    events.desk_assignment_changed_on_commit(assignment)
-    if not assignment.active and _officer_freed(officer.pk):
-        events.desk_officer_changed_on_commit(officer_with_state(officer.pk))
-    _close_if_done(job, now)
-    return assignment
+    return _after_assignment_change(job=job, assignment_id=assignment.pk, now=now)
 
 
 @transaction.atomic
@@ -339,7 +356,7 @@ def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Ass
     if job_id is None:
         raise NotFound(_("No such assignment."))
     job = _lock_job(job_id)
-    assignment = Assignment.objects.select_for_update().get(pk=assignment_id)
+    assignment = Assignment.objects.select_for_update(no_key=True).get(pk=assignment_id)
     if not assignment.active:
         raise DomainError(
             _("This assignment has ended (%(status)s).") % {"status": assignment.get_status_display()},
@@ -354,14 +371,7 @@ def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Ass
     assignment.withdrawn_at = now
     assignment.reason = (reason or "")[:200]
     assignment.save(update_fields=["status", "withdrawn_at", "reason"])
-    assignment = assignment_full(assignment.pk)
-    (locked,) = _lock_officers([assignment.officer_id])
-    _feed_append(officer=locked, type=events.ASSIGNMENT_CHANGED, body=events.assignment_body(assignment))
-    events.desk_assignment_changed_on_commit(assignment)
-    if _officer_freed(assignment.officer_id):
-        events.desk_officer_changed_on_commit(officer_with_state(assignment.officer_id))
-    _close_if_done(job, now)
-    return assignment
+    return _after_assignment_change(job=job, assignment_id=assignment.pk, now=now)
 
 
 @transaction.atomic
@@ -372,7 +382,7 @@ def feed_ack(*, officer_id: int, seq: int) -> None:
         raise InvalidInput(_("No message with this seq."))
     if message.type == events.ASSIGNMENT_NEW:
         assignment_id = message.frame["assignment"]["id"]
-        assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
+        assignment = Assignment.objects.select_for_update(no_key=True).filter(pk=assignment_id).first()
         if assignment is not None and assignment.received_at is None:
             now = timezone.now()
             assignment.received_at = now

@@ -139,3 +139,40 @@ def test_clearing_by_two_officers_at_once_closes_the_job_once(job, dispatcher, d
     job.refresh_from_db()
     assert job.status == "closed"
     assert JobEvent.objects.filter(job=job, kind="job.closed").count() == 1
+
+
+def test_acks_racing_steps_never_deadlock(dispatcher, duty_officer):
+    from fieldapp import services
+
+    for _ in range(6):
+        job = new_job(dispatcher)
+        (assignment,) = dispatch(job, dispatcher, duty_officer, force=True)
+        seq = OfficerMessage.objects.get(officer=duty_officer, type="assignment.new", frame__assignment__id=assignment.pk).seq
+        calls = [
+            lambda: services.feed_ack(officer_id=duty_officer.pk, seq=seq),
+            lambda: services.assignment_advance(assignment_id=assignment.pk, officer=duty_officer, to="cleared"),
+        ]
+        results = at_once(2, lambda i: calls[i]())
+        assert not [r for r in results if isinstance(r, Exception)], results
+        job.refresh_from_db()
+        assert job.status == "closed"
+
+
+def test_auto_close_racing_a_dispatch_of_the_same_officers_never_deadlocks(dispatcher, duty_officer, other_officer):
+    from fieldapp import services
+
+    on_duty(other_officer)
+    for _ in range(4):
+        finishing, next_job = new_job(dispatcher), new_job(dispatcher)
+        mine, theirs = dispatch(finishing, dispatcher, duty_officer, other_officer, force=True)
+        services.assignment_advance(assignment_id=mine.pk, officer=duty_officer, to="cleared")
+        calls = [
+            lambda: services.assignment_advance(assignment_id=theirs.pk, officer=other_officer, to="cleared"),
+            lambda: services.job_dispatch(
+                job_id=next_job.pk, officer_ids=[other_officer.pk, duty_officer.pk], dispatcher=dispatcher, force=True
+            ),
+        ]
+        results = at_once(2, lambda i: calls[i]())
+        assert not [r for r in results if isinstance(r, Exception)], results
+        finishing.refresh_from_db()
+        assert finishing.status == "closed"
