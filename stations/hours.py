@@ -216,8 +216,17 @@ def _state_name(state: osm.State) -> str:
     return name if name in (OPEN, CLOSED, UNKNOWN) else UNKNOWN
 
 
-def plan_intervals(plan: DayPlan) -> list[Interval]:
-    """The day's intervals from midnight to midnight under its plan."""
+@lru_cache(maxsize=65536)
+def plan_intervals(plan: DayPlan) -> tuple[Interval, ...]:
+    """The day's intervals from midnight to midnight under its plan.
+
+    A plan is a value (day, kind, expression, shift), and most stations share
+    a handful of expressions, so the answers are cached.
+    """
+    return tuple(_plan_intervals(plan))
+
+
+def _plan_intervals(plan: DayPlan) -> list[Interval]:
     start = datetime.combine(plan.day, time.min)
     end = start + timedelta(days=1)
     if not plan.expression:
