@@ -565,6 +565,9 @@ function renderOfficerMap() {
       icon: pinIcon("job-marker", `<span class="pin">${escapeText(job.number.slice(-4))}</span>`),
       title: `${job.number} ${job.summary}`,
       keyboard: false,
+    }).on("click", () => {
+      const card = elements.board.querySelector(`.job[data-job="${job.id}"]`);
+      if (card) card.scrollIntoView({ block: "center", behavior: "smooth" });
     }).addTo(maps.jobLayer);
     points.push([job.lat, job.lng]);
   }
