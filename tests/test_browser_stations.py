@@ -134,6 +134,15 @@ def test_screen_plays_its_playlist_and_shows_a_slogan_pushed_from_admin(chromium
         office.close()
 
 
+def wait_on_screen(page, condition: str, timeout: int = 60000) -> None:
+    """Wait for a condition on the screen; on time-out, show what the screen did."""
+    try:
+        page.wait_for_function(condition, timeout=timeout)
+    except Exception:
+        print("screen history:", page.evaluate("JSON.stringify(window.luchangScreen.history)"))
+        raise
+
+
 def test_screen_keeps_looping_from_the_device_cache_when_the_network_drops(chromium, server, screen_station):
     context = chromium.new_context(**PHONE)
     try:
@@ -145,18 +154,18 @@ def test_screen_keeps_looping_from_the_device_cache_when_the_network_drops(chrom
                 const cache = await caches.open('luchang-screen-media-v1');
                 return (await cache.keys()).length === 2;
             }""",
-            timeout=30000,
+            timeout=60000,
         )
         context.set_offline(True)
         page.evaluate("window.offlineFrom = window.luchangScreen.history.length")
-        page.wait_for_function(
+        wait_on_screen(
+            page,
             """() => {
                 const since = window.luchangScreen.history.slice(window.offlineFrom);
                 const ended = since.filter(entry => entry.kind === 'ended').map(entry => entry.title);
                 const cached = since.filter(entry => entry.kind === 'video').every(entry => entry.cached);
                 return cached && ended.includes('安全头盔') && ended.includes('礼让行人');
             }""",
-            timeout=40000,
         )
         assert page.evaluate("window.luchangScreen.history.slice(window.offlineFrom).some(entry => entry.kind === 'error')") is False
     finally:
