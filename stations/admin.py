@@ -12,7 +12,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fieldapp.lib.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from fieldapp.roles import STATION_MANAGER
 from stations import amenities, events, hours, selectors
 from stations.models import Closure, HolidayCalendar, PlaylistItem, SafetyVideo, Slogan, Station, StationPhoto
 from stations.transfer import export_csv, export_geojson, import_text
@@ -63,7 +65,7 @@ class AmenityFilter(admin.SimpleListFilter):
     parameter_name = "amenity"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(amenity.code, f"{amenity.icon} {amenity.label}") for amenity in amenities.AMENITIES]
+        return [(amenity.code, amenity.label) for amenity in amenities.AMENITIES]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Station]) -> QuerySet[Station] | None:
         if self.value() in amenities.BY_CODE:
@@ -191,9 +193,16 @@ class StationAdmin(NotifyingAdmin):
 
     @admin.display(description=gettext_lazy("amenities"))
     def amenity_icons(self, station: Station) -> str:
-        return format_html_join(
-            " ", '<span title="{}">{}</span>', ((amenities.BY_CODE[code].label, amenities.BY_CODE[code].icon) for code in station.amenities)
-        )
+        # Labels, not only emoji: an admin's desktop may lack a colour-emoji font.
+        return "、".join(str(amenities.BY_CODE[code].label) for code in station.amenities)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "managers":
+            # Only station managers (and admins) can be put in charge of a station.
+            kwargs["queryset"] = get_user_model().objects.filter(
+                Q(groups__name=STATION_MANAGER) | Q(is_staff=True) | Q(is_superuser=True)
+            ).distinct().order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=gettext_lazy("GCJ-02 (for AMap)"))
     def gcj02_coordinates(self, station: Station) -> str:
