@@ -255,8 +255,9 @@ function connect(delay = 1000) {
 
 try {
   const saved = JSON.parse(localStorage.getItem(PAYLOAD_KEY) || "null");
-  // The page carries a fresh payload; the saved one is for offline reloads of a cached page.
-  if (!payload && saved) payload = saved;
+  // After an offline restart the page may come from the service worker's cache
+  // with an old payload; a newer one saved on the device wins.
+  if (saved && (!payload || String(saved.generated_at) > String(payload.generated_at))) payload = saved;
 } catch (error) {
   // Ignore a corrupt saved copy.
 }
