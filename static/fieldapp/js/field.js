@@ -14,6 +14,7 @@ import { clock, duration, fill, h, pageConfig, showConnection, url } from "./ui.
 const config = pageConfig();
 const L = config.labels;
 const ACTIVE = ["dispatched", "accepted", "en_route", "on_scene"];
+const COOL_DOWN_MS = 1200;
 const RANK = { dispatched: 0, accepted: 1, en_route: 2, on_scene: 3, cleared: 4, declined: 4, withdrawn: 4 };
 const SEQ_KEY = `luchang.field.lastSeq.${config.officerId}`;
 
@@ -29,6 +30,8 @@ const state = {
   // after a timeout is the same request, never a second step.
   stepKeys: new Map(),
   busy: new Set(),
+  // Assignment id -> time until which its new button ignores taps.
+  cooling: new Map(),
   position: { state: "stopped" },
   loaded: false,
 };
@@ -360,6 +363,10 @@ async function advance(assignment, to, extra = {}) {
     if (response.ok) {
       upsertAssignment(response.data && response.data.id !== undefined ? response.data : { ...assignment, status: to });
       elements.banner.hidden = true;
+      // The next step's button appears where the finger just was: a
+      // double tap with gloves must not also record the step after.
+      state.cooling.set(assignment.id, Date.now() + COOL_DOWN_MS);
+      setTimeout(render, COOL_DOWN_MS + 50);
     } else {
       showError(response.data.detail || L.failed);
       // A 409 means the database disagrees with this page: read it again.
@@ -373,6 +380,10 @@ async function advance(assignment, to, extra = {}) {
     state.busy.delete(keyName);
     render();
   }
+}
+
+function isCooling(assignment) {
+  return (state.cooling.get(assignment.id) || 0) > Date.now();
 }
 
 function showError(message) {
@@ -409,6 +420,7 @@ function assignmentCard(assignment) {
   const step = primaryStep(assignment);
   const canDecline = nextSteps(assignment).includes("declined");
   const stepBusy = step && state.busy.has(`${assignment.id}:${step}`);
+  const cooling = isCooling(assignment);
   const priority = job.priority !== undefined ? String(job.priority) : "";
   const card = h("article", {
     class: `assignment${assignment.status === "dispatched" ? " is-new" : ""}`,
@@ -430,7 +442,7 @@ function assignmentCard(assignment) {
       type: "button",
       class: "btn btn-primary btn-block btn-huge step-btn",
       "data-step": step,
-      disabled: stepBusy,
+      disabled: stepBusy || cooling,
       onclick: () => advance(assignment, step),
     }, stepBusy ? L.sending : config.actions[step] || step) : null,
     navigationLinks(job),
@@ -480,7 +492,7 @@ function render() {
   const active = activeAssignments();
   const wanted = active.map((assignment) => {
     const busy = nextSteps(assignment).filter((step) => state.busy.has(`${assignment.id}:${step}`));
-    const signature = JSON.stringify([assignment, busy]);
+    const signature = JSON.stringify([assignment, busy, isCooling(assignment)]);
     const known = cards.get(assignment.id);
     if (known && known.signature === signature) return known.node;
     const node = assignmentCard(assignment);
