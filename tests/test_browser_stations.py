@@ -170,3 +170,23 @@ def test_screen_keeps_looping_from_the_device_cache_when_the_network_drops(chrom
         assert page.evaluate("window.luchangScreen.history.slice(window.offlineFrom).some(entry => entry.kind === 'error')") is False
     finally:
         context.close()
+
+
+def test_screen_without_websocket_picks_up_changes_by_polling(chromium, server, screen_station):
+    import re
+
+    from stations import services
+
+    context = chromium.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        # A proxy that refuses WebSockets: every attempt is closed at once.
+        page.route_web_socket(re.compile(r".*/ws/stations/.*"), lambda socket: socket.close())
+        page.goto(f"{server.url}/stations/shiyiyuan/screen/")
+        page.evaluate("window.stayedOnThisPage = true")
+        services.slogan_create(station_id=screen_station.pk, text="雨天路滑 减速慢行")
+        wait_on_screen(page, "window.luchangScreen.history.some(entry => entry.kind === 'slogan' && entry.text === '雨天路滑 减速慢行')")
+        assert page.evaluate("document.body.dataset.socket") != "open"
+        assert page.evaluate("window.stayedOnThisPage") is True
+    finally:
+        context.close()

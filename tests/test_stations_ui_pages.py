@@ -97,6 +97,30 @@ def test_station_page_has_schema_org_json_ld(client, stations_city):
     assert data["openingHoursSpecification"][0]["opens"] == "00:00"
 
 
+def tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xcc\x00")) + chunk(b"IEND", b"")
+
+
+def test_station_page_shows_photos(client, stations_city, media_root):
+    from django.core.files.base import ContentFile
+
+    from stations.models import StationPhoto
+
+    photo = StationPhoto(station=stations_city["shiyiyuan"], caption="门口")
+    photo.image.save("door.png", ContentFile(tiny_png()), save=True)
+    html = client.get("/stations/shiyiyuan/").content.decode()
+    assert f'src="{photo.image.url}"' in html and "门口" in html
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["image"] == [f"http://testserver{photo.image.url}"]
+
+
 def test_unpublished_station_page_is_404(client, stations_city):
     assert client.get("/stations/huxi/").status_code == 404
     assert client.get("/stations/no-such-station/").status_code == 404

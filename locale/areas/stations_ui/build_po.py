@@ -66,6 +66,7 @@ ZH = {
     "AMap": "高德地图",
     "Baidu Maps": "百度地图",
     "Apple Maps": "苹果地图",
+    "Another map app": "其他地图应用",
     "Hours, next 7 days": "未来 7 天开放时间",
     "Opening hours for the next 7 days": "未来 7 天开放时间",
     "today": "今天",
