@@ -138,6 +138,12 @@ def test_dispatch_reaches_the_phone_and_each_step_shows_on_the_desk(daphne, offi
         if step == "accepted":
             field.wait_for_selector(".assignment .step-btn[data-step=en_route]:enabled", timeout=TIMEOUT)
             assert Assignment.objects.get(job_id=job_id).status == "accepted"
+        if step == "en_route":
+            # Riding to the scene: the desk's map follows the phone.
+            field.context.set_geolocation({"latitude": JOB_LAT, "longitude": JOB_LNG, "accuracy": 8})
+            desk.wait_for_function(
+                f"window.luchangDispatch.state.officers.get({officer.id}).fix.lat === {JOB_LAT}", timeout=TIMEOUT
+            )
         if step == "on_scene":
             screenshot(desk, "dispatch-ui-desk-on-scene")
             screenshot(field, "dispatch-ui-field-on-scene-phone")
@@ -157,6 +163,9 @@ def test_dispatch_reaches_the_phone_and_each_step_shows_on_the_desk(daphne, offi
     assert assignment.status == "cleared"
     assert assignment.received_at is not None
     assert None not in (assignment.accepted_at, assignment.en_route_at, assignment.on_scene_at, assignment.cleared_at)
+    # Each step carried the phone's position: 300 m away on accepting, at the job on arrival.
+    assert assignment.positions["accepted"]["lat"] == PHONE_FIX["latitude"]
+    assert assignment.positions["on_scene"]["lat"] == JOB_LAT
     assert Job.objects.get(pk=job_id).status == "closed"
 
 

@@ -539,25 +539,47 @@ function escapeText(text) {
   return span.innerHTML;
 }
 
+// Markers are kept per officer and only moved or restyled: positions arrive
+// every second and rebuilding hundreds of markers would flicker.
+const officerMarkers = new Map();
+
 function renderOfficerMap() {
   if (!maps.officers) return;
-  maps.officerLayer.clearLayers();
   const shapes = { available: "●", busy: "■", off_duty: "◆" };
   const points = [];
+  const seen = new Set();
   for (const officer of state.officers.values()) {
     if (!officer.fix) continue;
+    seen.add(officer.id);
     const status = officerState(officer);
     const age = fixAgeS(officer.fix);
     const stale = age > STALE_S;
     const label = stale ? `${officer.call_sign} · ${duration(age, L)}` : officer.call_sign;
     const shape = stale ? "○" : shapes[status] || "●";
-    const marker = window.L.marker([officer.fix.lat, officer.fix.lng], {
-      icon: pinIcon(`officer-marker ${status}${stale ? " stale" : ""}`, `<span class="pin"><span class="shape">${shape}</span>${escapeText(label)}</span>`),
-      title: `${officerLabel(officer)} · ${stateLabel[status] || status}`,
-      keyboard: false,
-    });
-    marker.addTo(maps.officerLayer);
-    points.push([officer.fix.lat, officer.fix.lng]);
+    const look = `${status}|${stale}|${label}`;
+    const point = [officer.fix.lat, officer.fix.lng];
+    const icon = () => pinIcon(`officer-marker ${status}${stale ? " stale" : ""}`, `<span class="pin"><span class="shape">${shape}</span>${escapeText(label)}</span>`);
+    let entry = officerMarkers.get(officer.id);
+    if (!entry) {
+      const marker = window.L.marker(point, { icon: icon(), title: officerLabel(officer), keyboard: false }).addTo(maps.officerLayer);
+      entry = { marker, look };
+      officerMarkers.set(officer.id, entry);
+    } else {
+      entry.marker.setLatLng(point);
+      if (entry.look !== look) {
+        entry.marker.setIcon(icon());
+        entry.look = look;
+      }
+    }
+    const element = entry.marker.getElement();
+    if (element) element.title = `${officerLabel(officer)} · ${stateLabel[status] || status}`;
+    points.push(point);
+  }
+  for (const [id, entry] of officerMarkers) {
+    if (!seen.has(id)) {
+      entry.marker.remove();
+      officerMarkers.delete(id);
+    }
   }
   maps.jobLayer.clearLayers();
   for (const job of openJobs()) {

@@ -12,6 +12,7 @@ export const MIN_INTERVAL_MS = 15000;
 export const MIN_DISTANCE_M = 25;
 export const FLOOR_INTERVAL_MS = 3000;
 export const KEEPALIVE_MS = 60000;
+const TICK_MS = 5000;
 
 export function distanceM(a, b) {
   const radius = 6371008.8;
@@ -40,6 +41,7 @@ export class PositionSharer {
     this.watchId = null;
     this.lastSent = null;
     this.lastFix = null;
+    this.lastSentFix = null;
     this.keepaliveTimer = null;
     this.inFlight = false;
   }
@@ -60,7 +62,7 @@ export class PositionSharer {
       (error) => this.onError(error),
       { enableHighAccuracy: true, maximumAge: 5000, timeout: 30000 },
     );
-    this.keepaliveTimer = setInterval(() => this.keepalive(), MIN_INTERVAL_MS);
+    this.keepaliveTimer = setInterval(() => this.keepalive(), TICK_MS);
   }
 
   stop() {
@@ -92,12 +94,16 @@ export class PositionSharer {
   }
 
   keepalive() {
-    if (!this.lastFix || !this.lastSent) {
-      if (this.lastFix) this.offer(this.lastFix);
+    if (!this.lastFix) return;
+    // A fix held back by the rate limit (or by a dead network) goes out as
+    // soon as it may.
+    if (this.lastFix !== this.lastSentFix) {
+      this.offer(this.lastFix);
       return;
     }
     if (Date.now() - this.lastSent.sentAt >= KEEPALIVE_MS) {
-      this.offer({ ...this.lastFix, at: new Date().toISOString() }, true);
+      this.lastFix = { ...this.lastFix, at: new Date().toISOString() };
+      this.offer(this.lastFix, true);
     }
   }
 
@@ -115,6 +121,7 @@ export class PositionSharer {
       const delivered = await this.send(fix);
       if (delivered) {
         this.lastSent = { ...fix, sentAt: now };
+        this.lastSentFix = fix;
         this.onState({ state: "sent", fix, at: now });
       } else {
         this.onState({ state: "unsent", fix });
