@@ -85,7 +85,7 @@ class VideoOut(serializers.Serializer):
     mime = serializers.CharField()
 
     def to_representation(self, instance: SafetyVideo) -> dict[str, Any]:
-        return video_json(instance, self.context.get("request_for_urls"))
+        return video_json(instance)
 
 
 class PlaylistItemOut(serializers.ModelSerializer):

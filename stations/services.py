@@ -322,8 +322,7 @@ def safety_video_create(
         if poster:
             video.poster = poster
         video.save()
-    # Every screen showing this video may want the new file; the library is
-    # shared, so nudge the stations whose playlists hold it (none when new).
+    # A new video is in no playlist yet, so no screen needs a nudge.
     return video
 
 
@@ -379,10 +378,6 @@ HOLIDAY_NAMES_ZH = {
 }
 
 
-def _holiday_name(value: Any) -> str:
-    """chinesecalendar gives English names (an enum or str); the table keeps the Chinese one."""
-    english = getattr(value, "value", value)
-    if isinstance(english, tuple):
-        english = english[0]
-    english = str(english)
-    return HOLIDAY_NAMES_ZH.get(english, english)[:60]
+def _holiday_name(english: str) -> str:
+    """chinesecalendar gives English names; the table keeps the Chinese one people know."""
+    return HOLIDAY_NAMES_ZH.get(str(english), str(english))[:60]

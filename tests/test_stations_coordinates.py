@@ -7,7 +7,7 @@ import pytest
 
 from fieldapp.lib.gcj02 import gcj02_to_wgs84, out_of_china, wgs84_to_gcj02
 from stations.models import Station
-from tests.stations_fixtures import calendar_2026, fast_passwords, make_station  # noqa: F401
+from tests.stations_fixtures import fast_passwords  # noqa: F401
 
 
 def test_known_point_tiananmen():

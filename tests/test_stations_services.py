@@ -5,7 +5,7 @@ import threading
 from datetime import datetime
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from fieldapp.api_errors import InvalidInput
 from stations import hours
