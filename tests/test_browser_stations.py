@@ -37,6 +37,10 @@ def test_finder_with_granted_position_lists_the_nearest_open_station_first(chrom
         closed = page.locator('#station-list .station-card[data-slug="beishun"]')
         assert closed.locator("a[href*='uri.amap.com']").count() == 0
         screenshot(page, "stations-finder-phone")
+        # "Open now" leaves the closed station out without a reload.
+        page.check("input[name=open_now]")
+        page.wait_for_function("!document.querySelector('#station-list .station-card[data-slug=beishun]')")
+        assert card_slugs(page)[0] == "dengta"
     finally:
         context.close()
 

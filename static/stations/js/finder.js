@@ -172,10 +172,11 @@ async function refresh() {
   }
 }
 
-// Open states change at known times; refresh then, and at least every minute.
+// Open states change at known times; refresh then, and at least every 30 seconds
+// so a manager's "closed now" reaches a phone that keeps the page open.
 function scheduleRefresh() {
   clearTimeout(refreshTimer);
-  let wait = 60000;
+  let wait = 30000;
   for (const station of stations) {
     if (!station.next_change) continue;
     const due = Date.parse(station.next_change) - Date.now() + 2000;
