@@ -1,6 +1,6 @@
 // Luchang service worker: caches the app shell so pages start without a network.
 // Pages are fetched network-first (they carry live data); static files cache-first.
-const CACHE = "luchang-shell-v1";
+const CACHE = "luchang-shell-v2";
 const SHELL = {{ shell|safe }};
 
 self.addEventListener("install", (event) => {
@@ -21,13 +21,19 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/ws/") || url.pathname.startsWith("/admin/") || url.pathname.startsWith("/media/")) return;
   if (url.pathname.startsWith("/static/")) {
+    // Stale-while-revalidate: answer from the cache at once (weak network),
+    // and refresh the copy behind it so an updated file lands on the next load.
     event.respondWith(
-      caches.match(request).then((hit) => hit || fetch(request).then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(request, copy));
+      caches.open(CACHE).then((cache) => cache.match(request).then((hit) => {
+        const refresh = fetch(request).then((response) => {
+          if (response.ok) cache.put(request, response.clone());
+          return response;
+        });
+        if (hit) {
+          event.waitUntil(refresh.catch(() => undefined));
+          return hit;
         }
-        return response;
+        return refresh;
       }))
     );
     return;
@@ -43,4 +49,16 @@ self.addEventListener("fetch", (event) => {
       }).catch(() => caches.match(request).then((hit) => hit || caches.match("/")))
     );
   }
+});
+
+// Tapping a "new job" notification brings the field page to the front.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = (event.notification.data && event.notification.data.url) || "/field/";
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => new URL(client.url).pathname === target);
+      return open ? open.focus() : self.clients.openWindow(target);
+    })
+  );
 });
