@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import opening_hours as osm
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN, CLOSED, UNKNOWN = "open", "closed", "unknown"
@@ -301,12 +301,15 @@ def open_state(schedule: Schedule, calendar: Calendar, at: datetime) -> OpenStat
 
 # --- words ------------------------------------------------------------------
 
+WEEKDAY_LABELS = (
+    pgettext_lazy("weekday", "Mon"), pgettext_lazy("weekday", "Tue"), pgettext_lazy("weekday", "Wed"),
+    pgettext_lazy("weekday", "Thu"), pgettext_lazy("weekday", "Fri"), pgettext_lazy("weekday", "Sat"),
+    pgettext_lazy("weekday", "Sun"),
+)
+
+
 def weekday_label(day: date) -> str:
-    labels = (
-        pgettext("weekday", "Mon"), pgettext("weekday", "Tue"), pgettext("weekday", "Wed"),
-        pgettext("weekday", "Thu"), pgettext("weekday", "Fri"), pgettext("weekday", "Sat"), pgettext("weekday", "Sun"),
-    )
-    return labels[day.weekday()]
+    return str(WEEKDAY_LABELS[day.weekday()])
 
 
 def _when(moment: datetime, now: datetime) -> tuple[str, str]:

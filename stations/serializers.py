@@ -1,6 +1,7 @@
 """JSON shapes of the care stations API (see docs/api-stations.md)."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -33,12 +34,21 @@ def video_json(video: SafetyVideo, request: Any = None) -> dict[str, Any]:
     }
 
 
-def station_url(slug: str) -> str:
+PLACEHOLDER_SLUG = "station-slug-placeholder"
+
+
+@lru_cache(maxsize=1)
+def _station_url_pattern() -> str:
     try:
-        return reverse("stations:detail", kwargs={"slug": slug})
+        return reverse("stations:detail", kwargs={"slug": PLACEHOLDER_SLUG})
     except NoReverseMatch:
         # The page route belongs to the UI; until it exists the path is known.
-        return f"/stations/{slug}/"
+        return f"/stations/{PLACEHOLDER_SLUG}/"
+
+
+def station_url(slug: str) -> str:
+    # One reverse() per process: the finder lists many stations per request.
+    return _station_url_pattern().replace(PLACEHOLDER_SLUG, slug)
 
 
 # --- output -----------------------------------------------------------------
