@@ -161,7 +161,9 @@ class FieldConsumer(JsonFrames):
 
     async def on_resume(self, content: dict[str, Any]) -> None:
         after = _seq(content, "after")
-        self.sent_seq = after
+        # A seq beyond the stored feed (a phone that kept a number from another
+        # database) must not hold back every future frame: start from the feed's end.
+        self.sent_seq = min(after, await database_sync_to_async(selectors.feed_seq)(self.officer_id))
         replayed = await self._catch_up()
         await self.send_frame(
             {"type": "resumed", "after": after, "replayed": replayed, "feed_seq": self.sent_seq}

@@ -73,3 +73,42 @@ def test_officer_on_server_a_receives_a_dispatch_posted_through_server_b(
     assert pushed["seq"] == 1 and pushed["assignment"]["id"] == created["id"]
     assert pushed["assignment"]["job"]["number"] == job.number
     assert seen["assignment"]["id"] == created["id"]
+
+
+def test_many_sockets_joining_at_once_all_get_their_dispatch(live_server_factory, dispatcher, officer):
+    """150 sockets of one process join and resume at once; the Redis pool (max_connections) never runs out.
+
+    With REDIS_MAX_CONNECTIONS=2 this test fails with MaxConnectionsError, so it does exercise the pool.
+    """
+    require(redis_available(DISPATCH_REDIS_URL), f"Redis at {DISPATCH_REDIS_URL}")
+    on_duty(officer)
+    job = new_job(dispatcher)
+    token = Token.objects.create(user=dispatcher).key
+    cookie = session_cookie(officer.user)
+    server = live_server_factory(redis_url=DISPATCH_REDIS_URL)
+    sockets_wanted = 150
+
+    async def scenario() -> list[int]:
+        async def open_phone() -> Any:
+            phone = await websockets.connect(
+                f"{server.ws_url}/ws/field/", origin=server.url,
+                additional_headers={"Cookie": f"sessionid={cookie}"}, open_timeout=60,
+            )
+            await next_frame(phone, "hello")
+            await phone.send(json.dumps({"type": "resume", "after": 0}))
+            await next_frame(phone, "resumed")
+            return phone
+
+        phones = await asyncio.gather(*(open_phone() for _ in range(sockets_wanted)))
+        try:
+            waiting = asyncio.gather(*(next_frame(phone, "assignment.new") for phone in phones))
+            status, _body = await asyncio.to_thread(
+                post_json, f"{server.url}/api/v1/jobs/{job.pk}/dispatch/", {"officers": [officer.pk]}, token
+            )
+            assert status == 200
+            return [frame["seq"] for frame in await waiting]
+        finally:
+            await asyncio.gather(*(phone.close() for phone in phones))
+
+    assert asyncio.run(scenario()) == [1] * sockets_wanted
+    assert "MaxConnectionsError" not in server.log_path.read_text()

@@ -292,3 +292,13 @@ async def test_desk_positions_are_coalesced_into_one_batch_per_second():
     assert len(sent) == 1
     await consumer.flush_task
     assert len(sent) == 2 and sent[1]["positions"] == [{"officer_id": 7, "lat": 9.0, "lng": 0.0}]
+
+
+async def test_resume_beyond_the_feed_does_not_hold_back_new_frames(dispatcher, officer):
+    await sync_to_async(on_duty)(officer)
+    phone = await open_field(officer, after=500)
+    job = await sync_to_async(new_job)(dispatcher)
+    await sync_to_async(dispatch)(job, dispatcher, officer)
+    frame = await phone.receive_json_from(TIMEOUT)
+    assert (frame["type"], frame["seq"]) == ("assignment.new", 1)
+    await phone.disconnect()
