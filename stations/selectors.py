@@ -169,21 +169,24 @@ def stations_nearest(
     today = today_shanghai(at)
     calendar = _calendar_around(at)
     queryset = _filtered(amenities)
+    # With open_now the box query also brings what decides the state, so no
+    # station row is loaded twice; only stations that matter are evaluated.
+    columns = ["id", "lat", "lng", *(SCHEDULE_COLUMNS if open_now else ())]
     open_cache: dict[int, bool] = {}
     radius = INITIAL_RADIUS_M
     while True:
         box = bounding_box(lat, lng, radius)
         everything = radius >= HALF_EARTH_M
-        rows = queryset.filter(
-            lat__gte=box.min_lat, lat__lte=box.max_lat, lng__gte=box.min_lng, lng__lte=box.max_lng
-        ).values_list("id", "lat", "lng")
-        ranked = sorted(
-            (distance, pk)
-            for pk, row_lat, row_lng in rows
-            if (distance := haversine_m(lat, lng, row_lat, row_lng)) <= radius or everything
+        in_box = queryset.filter(lat__gte=box.min_lat, lat__lte=box.max_lat, lng__gte=box.min_lng, lng__lte=box.max_lng)
+        candidates = sorted(
+            (distance, row[0], row)
+            for row in in_box.values_list(*columns)
+            if (distance := haversine_m(lat, lng, row[1], row[2])) <= radius or everything
         )
         if open_now:
-            ranked = _keep_open(ranked, limit, open_cache, calendar, at, today)
+            ranked = _keep_open(candidates, limit, open_cache, in_box, calendar, at, today)
+        else:
+            ranked = [(distance, pk) for distance, pk, _row in candidates[:limit]]
         if len(ranked) >= limit or everything:
             break
         # Grow by the density seen so far, at least doubling: few queries on sparse data.
@@ -200,29 +203,36 @@ def stations_nearest(
     ]
 
 
+SCHEDULE_COLUMNS = ("opening_hours", "follows_national_calendar", "closed_now", "closed_reason")
+
+
 def _keep_open(
-    ranked: list[tuple[float, int]],
+    candidates: list[tuple[float, int, tuple[Any, ...]]],
     limit: int,
     cache: dict[int, bool],
+    in_box: QuerySet[Station],
     calendar: dict[date, hours.CalendarDay],
     at: datetime,
     today: date,
-    batch: int = 64,
 ) -> list[tuple[float, int]]:
-    """The ranked stations that are open at `at`, evaluating only as many as needed."""
+    """The candidates open at `at`, nearest first, evaluating only as many as needed."""
+    # Only today's plan decides the state now, so only closures covering today matter.
+    closures: dict[int, list[hours.ClosureSpan]] = {}
+    for station_id, start, end, reason, special in Closure.objects.filter(
+        station__in=in_box.values("pk"), start_date__lte=today, end_date__gte=today
+    ).order_by("start_date", "id").values_list("station_id", "start_date", "end_date", "reason", "opening_hours"):
+        closures.setdefault(station_id, []).append(hours.ClosureSpan(start, end, reason, special))
     kept: list[tuple[float, int]] = []
-    position = 0
-    while position < len(ranked) and len(kept) < limit:
-        chunk = ranked[position : position + batch]
-        position += batch
-        todo = [pk for _d, pk in chunk if pk not in cache]
-        if todo:
-            for station in Station.objects.filter(pk__in=todo).only(
-                "id", "opening_hours", "follows_national_calendar", "closed_now", "closed_reason"
-            ).prefetch_related(_relevant_closures(today)):
-                cache[station.pk] = hours.state_only(schedule_of(station, today=today), calendar, at) == hours.OPEN
-        kept.extend(item for item in chunk if cache.get(item[1]))
-    return kept[:limit]
+    for distance, pk, row in candidates:
+        if pk not in cache:
+            expression, follows, closed_now, closed_reason = row[3:7]
+            schedule = hours.Schedule(expression, follows, tuple(closures.get(pk, ())), closed_now, closed_reason)
+            cache[pk] = hours.state_only(schedule, calendar, at) == hours.OPEN
+        if cache[pk]:
+            kept.append((distance, pk))
+            if len(kept) >= limit:
+                break
+    return kept
 
 
 def stations_listed(
