@@ -144,6 +144,8 @@ def wait_on_screen(page, condition: str, timeout: int = 60000) -> None:
         page.wait_for_function(condition, timeout=timeout)
     except Exception:
         print("screen history:", page.evaluate("JSON.stringify(window.luchangScreen.history)"))
+        print("media cache:", page.evaluate("caches.open('luchang-screen-media-v1').then(cache => cache.keys()).then(keys => keys.map(key => key.url))"))
+        print("playlist:", page.evaluate("window.luchangScreen.payload.playlist.map(item => item.src)"))
         raise
 
 
@@ -152,14 +154,8 @@ def test_screen_keeps_looping_from_the_device_cache_when_the_network_drops(chrom
     try:
         page = context.new_page()
         page.goto(f"{server.url}/stations/shiyiyuan/screen/")
-        # Wait until both videos are in the Cache API.
-        page.wait_for_function(
-            """async () => {
-                const cache = await caches.open('luchang-screen-media-v1');
-                return (await cache.keys()).length === 2;
-            }""",
-            timeout=60000,
-        )
+        # Wait until both videos are stored whole in the Cache API.
+        wait_on_screen(page, "window.luchangScreen.cachedMedia.size === 2")
         context.set_offline(True)
         page.evaluate("window.offlineFrom = window.luchangScreen.history.length")
         wait_on_screen(

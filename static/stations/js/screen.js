@@ -32,6 +32,7 @@ let socket = null;
 let socketUp = false;
 let pollTimer = null;
 let stateTimer = null;
+const cachedMedia = new Set(); // media URLs stored whole in the Cache API
 
 function videos() {
   return payload.playlist || [];
@@ -77,21 +78,35 @@ async function cachedUrl(url) {
   return url;
 }
 
+let caching = false;
+
 async function cacheMedia() {
-  if (!("caches" in window)) return;
+  if (!("caches" in window) || caching) return;
+  caching = true;
   try {
     const cache = await caches.open(MEDIA_CACHE);
     const wanted = new Set(videos().map((item) => new URL(item.src, location.href).href));
+    for (const url of cachedMedia) if (!wanted.has(url)) cachedMedia.delete(url);
     for (const request of await cache.keys()) {
       if (!wanted.has(request.url)) await cache.delete(request);
     }
     for (const url of wanted) {
-      if (await cache.match(url)) continue;
-      const response = await fetch(url, { credentials: "same-origin" });
-      if (response.ok && response.status === 200) await cache.put(url, response);
+      if (!(await cache.match(url))) {
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (!response.ok || response.status !== 200) continue;
+        // Read the whole file before storing it, so a download cut short by a
+        // network drop never leaves a half entry that looks cached.
+        const body = await response.blob();
+        const headers = { "Content-Type": response.headers.get("Content-Type") || body.type || "video/mp4" };
+        await cache.put(url, new Response(body, { headers }));
+      }
+      cachedMedia.add(url);
     }
   } catch (error) {
-    // Try again after the next payload; playing goes on from the network meanwhile.
+    // Tried again with the next payload or when the network returns; playing
+    // goes on from the network meanwhile.
+  } finally {
+    caching = false;
   }
 }
 
@@ -99,7 +114,7 @@ async function cacheMedia() {
 
 // The last few things shown, for people (and tests) checking what a screen did.
 const history = [];
-window.luchangScreen = { history, get payload() { return payload; } };
+window.luchangScreen = { history, cachedMedia, get payload() { return payload; } };
 
 function remember(entry) {
   history.push({ ...entry, at: Date.now() });
@@ -201,7 +216,7 @@ function applyPayload(next) {
     // Private mode or a full quota: the in-memory copy still works.
   }
   renderStatus();
-  if (JSON.stringify([videos().map((item) => item.src)]) !== before) cacheMedia();
+  if (JSON.stringify([videos().map((item) => item.src)]) !== before || cachedMedia.size < videos().length) cacheMedia();
   // A standby slide, or an empty loop that just got content, starts at once.
   if (document.body.dataset.showing === "standby" && (videos().length || slogans().length)) {
     step = 0;
@@ -265,6 +280,7 @@ renderStatus();
 tick();
 setInterval(tick, 10000);
 cacheMedia();
+window.addEventListener("online", cacheMedia);
 next();
 connect();
 schedulePoll();
