@@ -139,6 +139,10 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000),
+                        # redis-py 8 reads with a 5 s socket timeout by default, the same
+                        # 5 s that channels_redis blocks in BZPOPMIN: under load the empty
+                        # reply comes a little late and the timeout kills the consumer.
+                        "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 30),
                     }
                 ],
                 "capacity": 500,
