@@ -112,3 +112,30 @@ def test_many_sockets_joining_at_once_all_get_their_dispatch(live_server_factory
 
     assert asyncio.run(scenario()) == [1] * sockets_wanted
     assert "MaxConnectionsError" not in server.log_path.read_text()
+
+
+def test_a_phone_idle_longer_than_the_layers_blocking_read_still_gets_its_dispatch(
+    live_server_factory, dispatcher, officer
+):
+    """channels_redis blocks 5 s in BZPOPMIN; redis-py 8's default 5 s socket timeout used to kill idle consumers."""
+    require(redis_available(DISPATCH_REDIS_URL), f"Redis at {DISPATCH_REDIS_URL}")
+    on_duty(officer)
+    job = new_job(dispatcher)
+    token = Token.objects.create(user=dispatcher).key
+    cookie = session_cookie(officer.user)
+    server = live_server_factory(redis_url=DISPATCH_REDIS_URL)
+
+    async def scenario() -> dict[str, Any]:
+        async with websockets.connect(
+            f"{server.ws_url}/ws/field/", origin=server.url, additional_headers={"Cookie": f"sessionid={cookie}"}
+        ) as phone:
+            await next_frame(phone, "hello")
+            await phone.send(json.dumps({"type": "resume", "after": 0}))
+            await next_frame(phone, "resumed")
+            await asyncio.sleep(12)  # a phone in a pocket: several empty blocking reads go by
+            await asyncio.to_thread(
+                post_json, f"{server.url}/api/v1/jobs/{job.pk}/dispatch/", {"officers": [officer.pk]}, token
+            )
+            return await next_frame(phone, "assignment.new")
+
+    assert asyncio.run(scenario())["seq"] == 1
