@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from fieldapp import selectors, services
 from fieldapp.api_errors import exception_handler as project_exception_handler
 from fieldapp.idempotency import IDEMPOTENCY_KEY, idempotent
-from fieldapp.roles import GROUPS, IsDispatcher, IsOfficer, user_has_role, DISPATCHER
+from fieldapp.roles import DISPATCHER, GROUPS, IsDispatcher, IsOfficer, user_has_role
 from fieldapp.serializers import (
     AdvanceInput,
     AssignmentSerializer,

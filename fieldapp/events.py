@@ -15,6 +15,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from rest_framework.fields import DateTimeField
 
 from fieldapp.models import Assignment, Job, Officer, OfficerMessage
 from fieldapp.serializers import AssignmentSerializer, JobSerializer, OfficerSerializer
@@ -101,6 +102,6 @@ def desk_position_on_commit(officer: Officer) -> None:
         "lat": officer.fix_lat,
         "lng": officer.fix_lng,
         "accuracy_m": officer.fix_accuracy_m,
-        "at": plain(officer.fix_at),
+        "at": DateTimeField().to_representation(officer.fix_at),
     }
     _send_on_commit(DISPATCH_GROUP, {"type": "desk.position", "position": position})

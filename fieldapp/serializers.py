@@ -184,7 +184,8 @@ class AssignmentInJobSerializer(serializers.ModelSerializer):
     def get_next_steps(self, assignment: Assignment) -> list[str]:
         return assignment.next_steps()
 
-    def get_receive_deadline(self, assignment: Assignment) -> datetime:
+    @extend_schema_field(serializers.DateTimeField())
+    def get_receive_deadline(self, assignment: Assignment) -> str:
         return serializers.DateTimeField().to_representation(
             assignment.dispatched_at + timedelta(seconds=RECEIVE_WITHIN_S)
         )
