@@ -6,8 +6,8 @@
 2. Push latency against real Daphne processes: from the start of the dispatch
    POST to the `assignment.new` frame arriving on a connected WebSocket client,
    with the in-memory layer (one Daphne) and with Redis (POST to one Daphne,
-   phone on another). Then one dispatch fanned out to many sockets at once,
-   which also shows that hundreds of sockets do not exhaust the Redis pool.
+   phone on another). Then one dispatch fanned out to hundreds of sockets on one
+   process, which also shows that they do not exhaust the Redis connection pool.
 
     .venv/bin/python bench/bench_dispatch.py               # sqlite and postgres
     BENCH_OPS=50 .venv/bin/python bench/bench_dispatch.py postgres
@@ -338,8 +338,13 @@ def fanout(server_a: Daphne, server_b: Daphne, people: dict[str, Any]) -> None:
                 pass
             return socket_
 
+        # Batches of 50: Daphne closes a handshake the application has not accepted within
+        # 5 s, and a 2-core machine cannot authenticate hundreds of sockets in that time.
         started = time.perf_counter()
-        sockets = await asyncio.gather(*(open_one() for _ in range(FANOUT_SOCKETS)))
+        sockets: list[Any] = []
+        while len(sockets) < FANOUT_SOCKETS:
+            batch = min(50, FANOUT_SOCKETS - len(sockets))
+            sockets += await asyncio.gather(*(open_one() for _ in range(batch)))
         opened = time.perf_counter() - started
 
         async def wait_new(socket_: Any) -> None:
@@ -357,7 +362,7 @@ def fanout(server_a: Daphne, server_b: Daphne, people: dict[str, Any]) -> None:
         return len(sockets), opened, delivered
 
     count, opened, delivered = asyncio.run(run())
-    print(f"    {count} sockets opened and resumed at once on Daphne A in {opened:.2f} s (no pool exhaustion);")
+    print(f"    {count} sockets opened and resumed on Daphne A (50 at a time) in {opened:.2f} s, all open together;")
     print(f"    one dispatch through B reached all {count} in {delivered * 1000:.0f} ms", flush=True)
 
 

@@ -13,6 +13,11 @@ from fieldapp import services
 from fieldapp.models import Assignment, Job, Officer
 from tests.conftest import make_user
 
+__all__ = [
+    "DISPATCH_REDIS_URL", "LIAOCHENG", "assignment", "dispatch", "duty_officer", "job", "new_job", "on_duty",
+    "session_cookie", "third_officer", "ws_headers",
+]
+
 LIAOCHENG = (36.45, 115.98)
 DISPATCH_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
 
