@@ -62,6 +62,22 @@ def test_finder_with_refused_position_falls_back_to_picking_an_area(chromium, se
         context.close()
 
 
+def test_finder_never_waits_more_than_ten_seconds_for_a_position(chromium, server, stations_city):
+    context = chromium.new_context(**PHONE)
+    # A phone whose location service never answers (and never errors).
+    context.add_init_script("navigator.geolocation.getCurrentPosition = () => {};")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/stations/")
+        assert page.locator("#areas").is_hidden()
+        page.locator("#areas").wait_for(state="visible", timeout=15000)
+        assert page.locator("#locate-status").evaluate("node => node.classList.contains('is-error')")
+        assert not page.locator("#locate-button").is_disabled()  # can try again
+        assert page.locator("#station-list .station-card").count() == 4  # the server's list stayed usable
+    finally:
+        context.close()
+
+
 def test_finder_on_desktop_shows_list_and_map(desktop, server, stations_city):
     page = desktop.new_page()
     page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())  # no network in tests
