@@ -155,20 +155,17 @@ def finder_areas() -> list[dict[str, Any]]:
     return areas
 
 
-@require_GET
-def finder(request: HttpRequest) -> HttpResponse:
-    origin = finder_origin(request.GET)
-    open_now = request.GET.get("open_now") in ("1", "true", "on")
-    selected = [code for code in request.GET.getlist("amenity") if code in amenities.BY_CODE]
-    nearby = selectors.stations_nearest(
-        lat=origin["lat"], lng=origin["lng"], limit=FINDER_LIMIT, open_now=open_now, amenities=selected
-    )
-    cards = [station_card(item) for item in open_first(nearby)]
-    config = {
+# Facts a card's script needs; the rest of a card is already in the HTML.
+CARD_JSON_KEYS = ("slug", "name", "address", "distance_m", "open_state", "next_change", "hours_text", "amenities", "wgs84")
+
+
+def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]]) -> dict[str, Any]:
+    """What finder.js needs, rendered into the page (translated labels included)."""
+    return {
         "origin": origin,
-        "stations": [{key: card[key] for key in ("slug", "name", "address", "distance_m", "open_state", "next_change", "hours_text", "amenities", "wgs84")} for card in cards],
+        "stations": [{key: card[key] for key in CARD_JSON_KEYS} for card in cards],
         "limit": FINDER_LIMIT,
-        "apiUrl": "/api/v1/stations/",
+        "apiUrl": reverse("api-stations"),
         "stationUrl": reverse("stations:detail", args=["__slug__"]),
         "tileUrl": settings.MAP_TILE_URL,
         "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
@@ -201,6 +198,17 @@ def finder(request: HttpRequest) -> HttpResponse:
             "pointOnMap": _("the point you tapped"),
         },
     }
+
+
+@require_GET
+def finder(request: HttpRequest) -> HttpResponse:
+    origin = finder_origin(request.GET)
+    open_now = request.GET.get("open_now") in ("1", "true", "on")
+    selected = [code for code in request.GET.getlist("amenity") if code in amenities.BY_CODE]
+    nearby = selectors.stations_nearest(
+        lat=origin["lat"], lng=origin["lng"], limit=FINDER_LIMIT, open_now=open_now, amenities=selected
+    )
+    cards = [station_card(item) for item in open_first(nearby)]
     return render(
         request,
         "stations/finder.html",
@@ -211,7 +219,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             "open_now": open_now,
             "selected_amenities": selected,
             "amenity_choices": amenity_items([item.code for item in amenities.AMENITIES]),
-            "finder_config": config,
+            "finder_config": finder_config(origin, cards),
         },
     )
 
