@@ -206,3 +206,20 @@ def test_screen_without_websocket_picks_up_changes_by_polling(chromium, server, 
         assert page.evaluate("window.stayedOnThisPage") is True
     finally:
         context.close()
+
+
+def test_screen_with_broken_videos_and_no_slogans_rests_on_the_standby_slide(chromium, server, screen_station, media_root):  # noqa: F811
+    from stations.models import PlaylistItem
+
+    screen_station.slogans.all().delete()
+    for item in PlaylistItem.objects.filter(station=screen_station).select_related("video"):
+        (media_root / item.video.file.name).unlink()  # every file now answers 404
+    context = chromium.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/stations/shiyiyuan/screen/")
+        wait_on_screen(page, "window.luchangScreen.history.filter(entry => entry.kind === 'error').length >= 2 && document.body.dataset.showing === 'standby'")
+        assert page.locator("#standby").is_visible()
+        assert page.locator("#status").is_visible()
+    finally:
+        context.close()

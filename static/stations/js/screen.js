@@ -26,6 +26,7 @@ let step = 0; // position in the loop: video, slogan, video, slogan...
 let sloganIndex = 0;
 let videoIndex = 0;
 let playToken = 0;
+let failuresInARow = 0;
 let timer = null;
 let objectUrl = null;
 let socket = null;
@@ -152,7 +153,21 @@ function next() {
     return;
   }
   // Even steps play a video, odd steps show a slogan; a missing kind is skipped.
-  const wantVideo = step % 2 === 0 ? list.length > 0 : words.length === 0;
+  let wantVideo = step % 2 === 0 ? list.length > 0 : words.length === 0;
+  // When every video failed in a row (offline before anything was cached, or
+  // broken files), rest on the standby slide instead of flashing black.
+  if (wantVideo && failuresInARow >= list.length) {
+    failuresInARow = 0;
+    if (!words.length) {
+      playToken += 1;
+      releaseVideo();
+      show("standby");
+      remember({ kind: "standby" });
+      timer = setTimeout(next, SLOGAN_MS);
+      return;
+    }
+    wantVideo = false;
+  }
   step += 1;
   if (wantVideo) playVideo(list[videoIndex++ % list.length]);
   else showSlogan(words[sloganIndex++ % words.length]);
@@ -185,8 +200,12 @@ async function playVideo(item) {
   // play() (interrupted by the next item) must not cut the current one short.
   const skip = () => {
     if (token !== playToken) return;
+    failuresInARow += 1;
     clearTimeout(timer);
     timer = setTimeout(next, 800);
+  };
+  video.onplaying = () => {
+    failuresInARow = 0;
   };
   video.onended = () => {
     remember({ kind: "ended", id: item.id, title: item.title });
