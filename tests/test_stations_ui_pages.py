@@ -150,3 +150,27 @@ def test_pages_speak_chinese_by_default_and_english_on_request(client, stations_
     assert "导航前往" in client.get("/stations/shiyiyuan/").content.decode()
     client.cookies["django_language"] = "en"
     assert "Find a care station" in client.get("/stations/").content.decode()
+
+
+def test_station_page_week_shows_holidays_and_make_up_workdays(client, stations_city):
+    from datetime import timedelta
+
+    from stations.models import HolidayCalendar
+    from stations.selectors import today_shanghai
+
+    station = stations_city["shiyiyuan"]
+    station.opening_hours = "Mo-Fr 08:00-18:00; Sa,Su off; PH off"
+    station.save()
+    today = today_shanghai()
+    holiday = today + timedelta(days=1)
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    if saturday == holiday:
+        saturday += timedelta(days=7)
+    HolidayCalendar.objects.create(date=holiday, kind="statutory_holiday", name="测试节")
+    HolidayCalendar.objects.create(date=saturday, kind="makeup_workday", name="测试节调休")
+    html = client.get("/stations/shiyiyuan/").content.decode()
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
+    by_date = {day: row for day in (holiday, saturday) for row in rows if f"{day.month}/{day.day}<" in row}
+    assert "测试节" in by_date[holiday] and "08:00" not in by_date[holiday]
+    if saturday - today <= timedelta(days=6):  # within the week shown
+        assert "测试节调休" in by_date[saturday] and "08:00" in by_date[saturday]
