@@ -203,6 +203,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Map tiles are a setting so a city can point at its own tile server.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+# AMap-style tile servers draw China in GCJ-02; markers are then shifted to match.
+MAP_TILES_GCJ02 = env_bool("MAP_TILES_GCJ02", False)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (36.45, 115.98),
     "DEFAULT_ZOOM": 13,
