@@ -4,6 +4,7 @@ The contract, with examples, is docs/api-dispatch.md.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -317,3 +318,51 @@ class OfficerList(DispatcherOnly):
     )
     def get(self, request: Request) -> Response:
         return Response(OfficerSerializer(selectors.officers_board(), many=True, context=self.ctx()).data)
+
+
+# --- figures --------------------------------------------------------------
+
+FIRST_FIGURES_DAY = date(2000, 1, 1)
+
+
+class FiguresInput(serializers.Serializer):
+    # Only the plain ISO form: the desk and the docs use it, and a typo should not become another day.
+    day = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def validate_day(self, day: date) -> date:
+        # Far-off days would overflow the day's bounds; no job is reported before 2000 or after today.
+        if day < FIRST_FIGURES_DAY or day > timezone.localdate():
+            raise serializers.ValidationError(_("Pick a day between 2000-01-01 and today."))
+        return day
+
+
+class FigureMediansSerializer(serializers.Serializer):
+    dispatch_received = serializers.FloatField(allow_null=True, help_text="Dispatched → received on the phone, seconds")
+    dispatch_accepted = serializers.FloatField(allow_null=True, help_text="Dispatched → accepted, seconds")
+    dispatch_on_scene = serializers.FloatField(allow_null=True, help_text="Dispatched → on scene, seconds")
+    on_scene_cleared = serializers.FloatField(allow_null=True, help_text="On scene → cleared, seconds")
+    reported_closed = serializers.FloatField(allow_null=True, help_text="Job reported → closed, seconds")
+
+
+class FiguresSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    jobs = serializers.IntegerField(help_text="Jobs reported on the day (Asia/Shanghai)")
+    open = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    assignments = serializers.IntegerField(help_text="Assignments on those jobs")
+    unreceived = serializers.IntegerField(help_text="Assignments not received within receive_within_s of dispatch")
+    receive_within_s = serializers.IntegerField()
+    median_s = FigureMediansSerializer(help_text="Medians in seconds; null when there is no data")
+
+
+class Figures(DispatcherOnly):
+    @extend_schema(
+        tags=[TAG], operation_id="figures_retrieve", summary="Response and clearance figures for one day",
+        parameters=[OpenApiParameter("day", OpenApiTypes.DATE, description="YYYY-MM-DD, Asia/Shanghai; default today")],
+        responses={200: FiguresSerializer, **errors(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        data = self.valid(FiguresInput, request.query_params)
+        figures = selectors.dispatch_figures(day=data.get("day"))
+        return Response(FiguresSerializer(figures).data)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("me/duty/", api.MeDuty.as_view(), name="api-me-duty"),
     path("me/position/", api.MePosition.as_view(), name="api-me-position"),
     path("officers/", api.OfficerList.as_view(), name="api-officers"),
+    path("figures/", api.Figures.as_view(), name="api-figures"),
 ]

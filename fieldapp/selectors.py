@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from statistics import median
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from fieldapp.lib.geo import haversine_m
-from fieldapp.models import ACTIVE_STATUSES, Assignment, Job, JobEvent, Officer, OfficerMessage
+from fieldapp.models import ACTIVE_STATUSES, RECEIVE_WITHIN_S, Assignment, Job, JobEvent, Officer, OfficerMessage
 from fieldapp.roles import OFFICER, user_has_role
 from fieldapp.serializers import STALE_FIX_S
 
@@ -204,3 +205,74 @@ def feed_after(*, officer_id: int, after: int, limit: int = 500) -> list[Officer
 
 def feed_seq(officer_id: int) -> int:
     return Officer.objects.values_list("feed_seq", flat=True).get(pk=officer_id)
+
+
+# --- figures ----------------------------------------------------------------
+
+FIGURE_SPANS = {
+    "dispatch_received": ("dispatched_at", "received_at"),
+    "dispatch_accepted": ("dispatched_at", "accepted_at"),
+    "dispatch_on_scene": ("dispatched_at", "on_scene_at"),
+    "on_scene_cleared": ("on_scene_at", "cleared_at"),
+}
+
+
+def _median_s(spans: list[float]) -> float | None:
+    return round(median(spans), 1) if spans else None
+
+
+def _span_s(start: datetime | None, end: datetime | None) -> float | None:
+    # A step recorded before its start (a phone clock off, an edit) says nothing about speed.
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).total_seconds()
+
+
+def dispatch_figures(*, day: date | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Response and clearance figures for the jobs reported on one Asia/Shanghai day (default today).
+
+    The day's rows are selected in SQL with no cap, so a busy day is counted whole; the medians are
+    taken in Python over those rows, which are a few hundred at most.
+    """
+    now = now or timezone.now()
+    zone = timezone.get_default_timezone()
+    day = day or timezone.localdate(now, zone)
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    jobs = Job.objects.filter(reported_at__gte=start, reported_at__lt=start + timedelta(days=1))
+    job_rows = list(jobs.values("status", "reported_at", "closed_at"))
+    assignment_rows = list(
+        Assignment.objects.filter(job__in=jobs).values(
+            "dispatched_at", "received_at", "accepted_at", "on_scene_at", "cleared_at", "withdrawn_at"
+        )
+    )
+    receive_within = timedelta(seconds=RECEIVE_WITHIN_S)
+    unreceived = 0
+    for row in assignment_rows:
+        deadline = row["dispatched_at"] + receive_within
+        # Withdrawn before the deadline: the phone never had to receive it.
+        if deadline >= now or (row["withdrawn_at"] is not None and row["withdrawn_at"] <= deadline):
+            continue
+        if row["received_at"] is None or row["received_at"] > deadline:
+            unreceived += 1
+    medians: dict[str, float | None] = {}
+    for name, (first, then) in FIGURE_SPANS.items():
+        spans = [_span_s(row[first], row[then]) for row in assignment_rows]
+        medians[name] = _median_s([span for span in spans if span is not None])
+    closed_spans = [
+        _span_s(row["reported_at"], row["closed_at"]) for row in job_rows if row["status"] == Job.Status.CLOSED
+    ]
+    medians["reported_closed"] = _median_s([span for span in closed_spans if span is not None])
+    by_status = {status: 0 for status in Job.Status.values}
+    for row in job_rows:
+        by_status[row["status"]] += 1
+    return {
+        "day": day,
+        "jobs": len(job_rows),
+        "open": by_status[Job.Status.OPEN],
+        "closed": by_status[Job.Status.CLOSED],
+        "cancelled": by_status[Job.Status.CANCELLED],
+        "assignments": len(assignment_rows),
+        "unreceived": unreceived,
+        "receive_within_s": RECEIVE_WITHIN_S,
+        "median_s": medians,
+    }

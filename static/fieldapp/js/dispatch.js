@@ -7,7 +7,7 @@
 import { getJson, postJson } from "./http.js";
 import { LiveSocket } from "./ws.js";
 import { distanceM } from "./position.js";
-import { clock, duration, fill, h, isToday, median, pageConfig, secondsSince, showConnection, url } from "./ui.js";
+import { clock, duration, fill, h, isToday, pageConfig, secondsSince, showConnection, url } from "./ui.js";
 
 const config = pageConfig();
 const L = config.labels;
@@ -159,9 +159,11 @@ function onMessage(message) {
   switch (message.type) {
     case "job.changed":
       upsertJob(message.job);
+      scheduleFigures();
       break;
     case "assignment.changed":
       upsertAssignment(message.assignment);
+      scheduleFigures();
       break;
     case "officer.changed":
       upsertOfficer(message.officer);
@@ -180,7 +182,10 @@ function onMessage(message) {
 
 const socket = new LiveSocket(config.urls.dispatchSocket, {
   onMessage,
-  onOpen: () => reload(),
+  onOpen: () => {
+    reload();
+    loadFigures();
+  },
   onStatus: (status) => showConnection(elements.connection, status, config.connection),
 });
 
@@ -691,27 +696,48 @@ elements.form.addEventListener("submit", async (event) => {
 });
 
 // --- figures -----------------------------------------------------------------------------------
+// The server counts the whole day (GET /api/v1/figures/); the job lists are capped and would
+// miss the morning of a busy day. Changes ask for new figures at most every FIGURES_EVERY_MS.
 
-function span(assignment, from, to) {
-  const start = Date.parse(assignment[from]);
-  const end = Date.parse(assignment[to]);
-  return Number.isFinite(start) && Number.isFinite(end) && end >= start ? (end - start) / 1000 : null;
+const FIGURES_EVERY_MS = 5000;
+const figuresElement = document.getElementById("figures");
+const figuresUrl = (figuresElement && figuresElement.dataset.url) || "/api/v1/figures/";
+let figures = null;
+let figuresTimer = null;
+let figuresLastAt = 0;
+
+async function loadFigures() {
+  figuresLastAt = Date.now();
+  try {
+    figures = await getJson(figuresUrl);
+  } catch (error) {
+    return; // keep the last figures; the next change or reconnect asks again
+  }
+  renderFigures();
+}
+
+function scheduleFigures() {
+  if (figuresTimer !== null) return;
+  const wait = Math.max(0, figuresLastAt + FIGURES_EVERY_MS - Date.now());
+  figuresTimer = setTimeout(() => {
+    figuresTimer = null;
+    loadFigures();
+  }, wait);
 }
 
 function renderFigures() {
-  const today = [...state.jobs.values()].filter((job) => isToday(job.created_at));
-  const assignments = today.flatMap((job) => job.assignments || []).filter((assignment) => isToday(assignment.dispatched_at));
-  const unreceived = openJobs().flatMap((job) => job.assignments || []).filter((assignment) => receiptInfo(assignment).kind === "alarm").length;
+  if (!figures) return;
   const set = (id, text, alarm = false) => {
     const node = document.getElementById(id);
     node.textContent = text;
     node.classList.toggle("alarm", alarm);
   };
-  set("fig-jobs", String(today.length));
-  set("fig-unreceived", String(unreceived), unreceived > 0);
-  set("fig-accept", duration(median(assignments.map((a) => span(a, "dispatched_at", "accepted_at"))), L));
-  set("fig-onscene", duration(median(assignments.map((a) => span(a, "dispatched_at", "on_scene_at"))), L));
-  set("fig-clear", duration(median(assignments.map((a) => span(a, "on_scene_at", "cleared_at"))), L));
+  const medians = figures.median_s || {};
+  set("fig-jobs", String(figures.jobs));
+  set("fig-unreceived", String(figures.unreceived), figures.unreceived > 0);
+  set("fig-accept", duration(medians.dispatch_accepted, L));
+  set("fig-onscene", duration(medians.dispatch_on_scene, L));
+  set("fig-clear", duration(medians.on_scene_cleared, L));
 }
 
 // --- render loop ----------------------------------------------------------------------------------
@@ -731,7 +757,8 @@ setInterval(() => {
   if (key !== lastAlarmKey) {
     lastAlarmKey = key;
     renderBoard();
-    renderFigures();
+    // A receipt deadline passing changes the "not received" figure without any frame.
+    scheduleFigures();
     return;
   }
   for (const node of elements.board.querySelectorAll(".receipt.alarm > span:first-child")) {
