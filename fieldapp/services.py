@@ -439,3 +439,20 @@ def officer_record_position(
     officer.save(update_fields=["fix_lat", "fix_lng", "fix_accuracy_m", "fix_at"])
     events.desk_position_on_commit(officer)
     return officer
+
+
+@transaction.atomic
+def dispatch_records_prune(*, feed_older_than: timedelta, idempotency_older_than: timedelta, now: datetime | None = None) -> dict[str, int]:
+    """Delete feed frames and idempotency records past their use.
+
+    A phone that was away longer than the feed's retention cannot replay what
+    was deleted, but it re-reads /me/ on every connect, and the database rows
+    the frames described stay. The per-officer seq counter lives on the
+    officer row, so new frames keep counting up after a prune.
+    """
+    now = now or timezone.now()
+    from fieldapp.models import IdempotencyRecord
+
+    feed, _detail = OfficerMessage.objects.filter(created_at__lt=now - feed_older_than).delete()
+    keys, _detail = IdempotencyRecord.objects.filter(created_at__lt=now - idempotency_older_than).delete()
+    return {"feed": feed, "idempotency": keys}
