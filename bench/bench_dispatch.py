@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -28,6 +27,9 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import run_on_scratch_databases  # noqa: E402
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,8 +37,6 @@ OPS = int(os.environ.get("BENCH_OPS", "200"))
 PUSHES = int(os.environ.get("BENCH_PUSHES", "100"))
 FANOUT_SOCKETS = int(os.environ.get("BENCH_SOCKETS", "300"))
 OFFICERS = 20
-CHILD_TIMEOUT_S = 900
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
@@ -45,46 +45,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
 def main(argv: list[str]) -> int:
     wanted = argv or ["sqlite", "postgres"]
     print(f"dispatch benchmark: {OPS} jobs (create, dispatch, 4 advances each), {PUSHES} pushes", flush=True)
-    status = 0
-    if "sqlite" in wanted:
-        scratch = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
-        try:
-            status |= run_child("sqlite", f"sqlite:///{scratch / 'bench.sqlite3'}")
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    if "postgres" in wanted:
-        status |= run_postgres()
-    return status
-
-
-def run_child(label: str, database_url: str) -> int:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "fieldapp.settings", "DEBUG": "true"}
-    env.pop("REDIS_URL", None)
-    print(f"\n[{label}]", flush=True)
-    try:
-        result = subprocess.run([sys.executable, __file__, "--child", label], cwd=ROOT, env=env, timeout=CHILD_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        print(f"[{label}] gave up after {CHILD_TIMEOUT_S}s", flush=True)
-        return 1
-    return result.returncode
-
-
-def run_postgres() -> int:
-    try:
-        import psycopg
-
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except Exception as exc:  # noqa: BLE001 - a laptop without PostgreSQL still gets the SQLite figures
-        print(f"\n[postgres] not available at {PG_ADMIN_URL}: {exc}", flush=True)
-        return 0
-    name = f"bench_dispatch_{os.getpid()}"
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        return run_child("postgres", f"{base}/{name}")
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    return run_on_scratch_databases(__file__, wanted, prefix="bench-dispatch")
 
 
 # --- child: figures on one database -------------------------------------------
