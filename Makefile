@@ -35,7 +35,7 @@ run: $(STAMP_RUN)
 	@echo "  API docs:   http://$(HOST):$(PORT)/api/docs/"
 	@echo "  admin:      http://$(HOST):$(PORT)/admin/"
 	@echo "  health:     http://$(HOST):$(PORT)/healthz"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) fieldapp.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) fieldapp.project.asgi:application
 
 test: $(STAMP_TEST)
 	$(PY) -m pytest $(PYTEST_ARGS)

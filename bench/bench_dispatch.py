@@ -158,7 +158,7 @@ class Daphne:
             env["REDIS_PREFIX"] = f"bench-dispatch-{os.getpid()}"
         self.log = tempfile.NamedTemporaryFile(prefix="bench-dispatch-daphne-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.asgi:application"],
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.project.asgi:application"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30

@@ -32,7 +32,7 @@ def main() -> None:
     try:
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
         os.environ["MEDIA_ROOT"] = str(scratch / "media")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fieldapp.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fieldapp.project.settings")
         os.environ.pop("REDIS_URL", None)
         sys.path.insert(0, str(ROOT))
         import django

@@ -16,7 +16,7 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:543
 
 def run_child(script: str, label: str, database_url: str) -> int:
     """Re-run `script --child label` with DATABASE_URL pointing at the scratch database."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "fieldapp.settings", "DEBUG": "true"}
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "fieldapp.project.settings", "DEBUG": "true"}
     env.pop("REDIS_URL", None)
     print(f"\n[{label}]", flush=True)
     try:

@@ -18,9 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fieldapp import selectors, services
-from fieldapp.api_errors import exception_handler as project_exception_handler
 from fieldapp.idempotency import IDEMPOTENCY_KEY, idempotent
-from fieldapp.roles import DISPATCHER, GROUPS, IsDispatcher, IsOfficer, user_has_role
+from common.roles import DISPATCHER, GROUPS, IsDispatcher, IsOfficer, user_has_role
 from fieldapp.serializers import (
     AdvanceInput,
     AssignmentSerializer,
@@ -46,35 +45,8 @@ TAG = "dispatch"
 JOB_STATUSES = ("open", "closed", "cancelled", "all")
 
 
-def _first_message(errors: Any, prefix: str = "") -> str:
-    if isinstance(errors, dict):
-        for name, value in errors.items():
-            label = "" if name in ("non_field_errors", "detail") else f"{name}: "
-            return _first_message(value, prefix or label)
-    if isinstance(errors, list) and errors:
-        return _first_message(errors[0], prefix)
-    return f"{prefix}{errors}"
-
-
-def dispatch_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every error as {"detail", "code"}; validation errors add "fields"."""
-    if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        return Response(
-            {"detail": _first_message(fields), "code": "invalid", "fields": fields}, status=status.HTTP_400_BAD_REQUEST
-        )
-    response = project_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.APIException) and "code" not in (response.data or {}):
-        codes = exc.get_codes()
-        response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
-    return response
-
-
 class DispatchAPIView(APIView):
     permission_classes = [IsAuthenticated]
-
-    def get_exception_handler(self):  # type: ignore[no-untyped-def]
-        return dispatch_exception_handler
 
     def valid(self, serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
         serializer = serializer_class(data=data)

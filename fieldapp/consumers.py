@@ -24,8 +24,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.dateparse import parse_datetime
 
 from fieldapp import events, selectors, services
-from fieldapp.api_errors import DomainError
-from fieldapp.roles import DISPATCHER, user_has_role
+from common.errors import DomainError
+from common.roles import DISPATCHER, user_has_role
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_WRONG_ROLE = 4403

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from fieldapp.api_errors import DomainError
+from common.errors import DomainError
 from fieldapp.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"

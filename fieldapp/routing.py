@@ -1,7 +1,11 @@
-"""Every WebSocket route of the project, gathered from the apps."""
+"""WebSocket routes of field operations (/ws/field/, /ws/dispatch/)."""
 from __future__ import annotations
 
-from fieldapp.ws_urls import websocket_urlpatterns as field_patterns
-from stations.routing import websocket_urlpatterns as station_patterns
+from django.urls import path
 
-websocket_urlpatterns = [*field_patterns, *station_patterns]
+from fieldapp.consumers import DispatchConsumer, FieldConsumer
+
+websocket_urlpatterns = [
+    path("ws/field/", FieldConsumer.as_asgi()),
+    path("ws/dispatch/", DispatchConsumer.as_asgi()),
+]

@@ -10,9 +10,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from fieldapp.lib.geo import haversine_m
+from common.geo import haversine_m
 from fieldapp.models import ACTIVE_STATUSES, RECEIVE_WITHIN_S, Assignment, Job, JobEvent, Officer, OfficerMessage
-from fieldapp.roles import OFFICER, user_has_role
+from common.roles import OFFICER, user_has_role
 from fieldapp.serializers import STALE_FIX_S
 
 JOB_LIST_LIMIT = 200

@@ -19,11 +19,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from fieldapp import events
-from fieldapp.api_errors import DomainError, InvalidInput
-from fieldapp.lib.geo import valid_lat_lng
+from common.errors import DomainError, InvalidInput, NotFound
+from common.geo import valid_lat_lng
 from fieldapp.models import (
     ACTIVE_STATUSES,
     OFFICER_STEPS,
@@ -39,11 +38,6 @@ from fieldapp.selectors import assignment_full, job_full, officer_with_state
 
 # A device clock may run a little ahead; beyond this a reported time is refused.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-class NotFound(DomainError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
 
 
 @dataclass

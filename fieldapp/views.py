@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from fieldapp.models import Assignment, Job
-from fieldapp.roles import DISPATCHER, HOME_URLS, OFFICER, role_of, role_required
+from common.roles import DISPATCHER, HOME_URLS, OFFICER, role_of, role_required
 
 
 def home(request: HttpRequest) -> HttpResponse:

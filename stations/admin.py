@@ -21,8 +21,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fieldapp.lib.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
-from fieldapp.roles import STATION_MANAGER
+from common.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from common.roles import STATION_MANAGER
 from stations import amenities, events, hours, selectors
 from stations.models import Closure, HolidayCalendar, PlaylistItem, SafetyVideo, Slogan, Station, StationPhoto
 from stations.transfer import export_csv, export_geojson, import_text

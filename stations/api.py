@@ -21,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fieldapp.api_errors import InvalidInput
-from fieldapp.roles import ADMIN, STATION_MANAGER, user_has_role
+from common.errors import InvalidInput
+from common.roles import ADMIN, STATION_MANAGER, user_has_role
 from stations import amenities, hours, selectors, services
 from stations.models import Station
 from stations.serializers import (

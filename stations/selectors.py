@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from fieldapp.lib.geo import bounding_box, haversine_m
-from fieldapp.roles import ADMIN, STATION_MANAGER, user_has_role
+from common.geo import bounding_box, haversine_m
+from common.roles import ADMIN, STATION_MANAGER, user_has_role
 from stations import hours
 from stations.models import Closure, HolidayCalendar, PlaylistItem, Station
 

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fieldapp.lib.gcj02 import wgs84_to_gcj02
+from common.gcj02 import wgs84_to_gcj02
 from stations import amenities, hours
 from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan
 from stations.selectors import NearbyStation, station_week_hours, today_shanghai

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fieldapp.api_errors import InvalidInput
+from common.errors import InvalidInput
 from stations import amenities as amenity_list
 from stations import events
 from stations.hours import OpeningHoursError, parse_expression

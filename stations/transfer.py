@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from fieldapp.lib.gcj02 import gcj02_to_wgs84
+from common.gcj02 import gcj02_to_wgs84
 from stations import amenities, events
 from stations.models import Station
 from stations.validators import validate_opening_hours

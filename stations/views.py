@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fieldapp.api_errors import DomainError
-from fieldapp.lib import gcj02
-from fieldapp.lib.geo import valid_lat_lng
-from fieldapp.roles import ADMIN, STATION_MANAGER, role_required
+from common.errors import DomainError
+from common import gcj02
+from common.geo import valid_lat_lng
+from common.roles import ADMIN, STATION_MANAGER, role_required
 from stations import amenities, hours, selectors, services
 from stations.forms import AmenitiesForm, ClosedNowForm, ClosureForm, HoursForm, PlaylistAddForm, SloganForm
 from stations.models import SafetyVideo, Station

@@ -23,7 +23,7 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from fieldapp.models import Officer, Squad
-from fieldapp.roles import DISPATCHER, OFFICER, STATION_MANAGER
+from common.roles import DISPATCHER, OFFICER, STATION_MANAGER
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -55,6 +55,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings) -> None:
+    """Hash test passwords in microseconds; PBKDF2 costs about 0.5 s a hash here."""
+    settings.PASSWORD_HASHERS = [FAST_HASHER]
 
 
 # --- database -------------------------------------------------------------
@@ -147,13 +156,14 @@ def api() -> APIClient:
 # --- a real server and a real browser -------------------------------------
 
 class LiveServer:
-    """A Daphne subprocess serving fieldapp.asgi against the test database."""
+    """A Daphne subprocess serving fieldapp.project.asgi against the test database."""
 
     def __init__(self, *, redis_url: str | None = None, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        environment = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "true", "PYTHONUNBUFFERED": "1"}
+        environment = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "true", "PYTHONUNBUFFERED": "1",
+                       "PASSWORD_HASHERS": FAST_HASHER}
         environment.pop("REDIS_URL", None)
         environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         if redis_url:
@@ -163,7 +173,7 @@ class LiveServer:
         self.log_path = ARTIFACTS / f"daphne-{self.port}.log"
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.asgi:application"],
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.project.asgi:application"],
             cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait_ready()

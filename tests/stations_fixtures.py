@@ -54,9 +54,3 @@ def others_station(db, calendar_2026, other_station_manager) -> Station:
     other = make_station("dengta", name="灯塔中队", lat=36.47, lng=115.99)
     other.managers.add(other_station_manager)
     return other
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings) -> None:
-    """The personas' passwords are hashed per test; a fast hasher keeps the matrix quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fieldapp import services
 from fieldapp.models import Assignment, Job, Officer
-from fieldapp.roles import OFFICER
+from common.roles import OFFICER
 from tests.conftest import LiveServer, login, make_user
 from tests.conftest import screenshot as full_page_screenshot
 
@@ -336,7 +336,7 @@ def test_position_sharing_rule_drops_bad_fixes_and_throttles(daphne, officer, ph
     }
     delays = field.evaluate(
         """async () => {
-          const { backoffDelay } = await import("/static/fieldapp/js/ws.js");
+          const { backoffDelay } = await import("/static/common/js/ws.js");
           const low = [0, 1, 2, 3, 8].map((n) => backoffDelay(n, { random: () => 0 }));
           const high = [0, 1, 2, 3, 8].map((n) => backoffDelay(n, { random: () => 1 }));
           return { low, high };

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fieldapp import selectors, services
-from fieldapp.api_errors import DomainError, InvalidInput
+from common.errors import DomainError, InvalidInput
 from fieldapp.models import Assignment, DutyChange, Job, JobEvent, OfficerMessage
 from tests.dispatch_fixtures import *  # noqa: F403
 from tests.dispatch_fixtures import LIAOCHENG, dispatch, new_job, on_duty

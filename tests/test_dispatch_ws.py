@@ -10,7 +10,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from fieldapp import services
-from fieldapp.asgi import application
+from fieldapp.project.asgi import application
 from fieldapp.consumers import DispatchConsumer
 from fieldapp.models import Assignment, Officer
 from tests.dispatch_fixtures import *  # noqa: F403

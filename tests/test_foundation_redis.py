@@ -48,7 +48,7 @@ SENDER = textwrap.dedent(
 
 def test_redis_layer_carries_a_group_message_between_processes():
     require(redis_available(), f"Redis at {REDIS_TEST_URL}")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fieldapp.settings", "REDIS_URL": REDIS_TEST_URL,
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fieldapp.project.settings", "REDIS_URL": REDIS_TEST_URL,
            "REDIS_PREFIX": f"luchang-test-{uuid.uuid4().hex[:8]}"}
     group = "probe.group"
     text = f"你好-{uuid.uuid4().hex}"

@@ -7,13 +7,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from fieldapp.lib.gcj02 import wgs84_to_gcj02
+from common.gcj02 import wgs84_to_gcj02
 from stations import hours
 from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan, Station
 from stations.selectors import today_shanghai
 from tests.stations_fixtures import (  # noqa: F401
     calendar_2026,
-    fast_passwords,
     make_station,
     managed_station,
     station,
@@ -207,8 +206,8 @@ def test_invalid_hours_are_rejected_and_nothing_changes(api, managed_station, st
     r = api.patch(f"/api/v1/stations/{managed_station.slug}/", {"opening_hours": "Mo-Fr 8-18"}, format="json")
 
     assert r.status_code == 400
-    assert "opening_hours" in r.json()
-    assert "Mo-Fr 8-18" in r.json()["opening_hours"][0]
+    assert "opening_hours" in r.json()["fields"]
+    assert "Mo-Fr 8-18" in r.json()["fields"]["opening_hours"][0]
     managed_station.refresh_from_db()
     assert managed_station.opening_hours.startswith("Mo-Fr 08:00-18:00")
 

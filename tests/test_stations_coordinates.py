@@ -5,9 +5,8 @@ import random
 
 import pytest
 
-from fieldapp.lib.gcj02 import gcj02_to_wgs84, out_of_china, wgs84_to_gcj02
+from common.gcj02 import gcj02_to_wgs84, out_of_china, wgs84_to_gcj02
 from stations.models import Station
-from tests.stations_fixtures import fast_passwords  # noqa: F401
 
 
 def test_known_point_tiananmen():
@@ -19,7 +18,7 @@ def test_known_point_tiananmen():
 
 
 def test_offset_is_hundreds_of_metres_in_liaocheng():
-    from fieldapp.lib.geo import haversine_m
+    from common.geo import haversine_m
 
     lat, lng = wgs84_to_gcj02(36.45, 115.98)
 

@@ -20,7 +20,7 @@ from stations.selectors import (
 )
 from stations.services import closure_create, holiday_calendar_seed, station_update
 from tests.conftest import ROOT
-from tests.stations_fixtures import WEEKDAYS_WEEKENDS, at, calendar_2026, fast_passwords, make_station, station  # noqa: F401
+from tests.stations_fixtures import WEEKDAYS_WEEKENDS, at, calendar_2026, make_station, station  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +206,7 @@ print(json.dumps({"state": state.state, "next_change": state.next_change.isoform
 
 
 def test_evaluation_ignores_the_server_zone():
-    env = {**os.environ, "TZ": "America/Los_Angeles", "DJANGO_SETTINGS_MODULE": "fieldapp.settings"}
+    env = {**os.environ, "TZ": "America/Los_Angeles", "DJANGO_SETTINGS_MODULE": "fieldapp.project.settings"}
     done = subprocess.run(
         [sys.executable, "-c", EVALUATE_IN_ANOTHER_ZONE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

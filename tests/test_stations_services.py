@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from django.db import connections
 
-from fieldapp.api_errors import InvalidInput
+from common.errors import InvalidInput
 from stations import hours
 from stations.models import Slogan
 from stations.services import (
@@ -18,7 +18,7 @@ from stations.services import (
     slogans_reorder,
     station_update,
 )
-from tests.stations_fixtures import calendar_2026, fast_passwords, make_station, station  # noqa: F401
+from tests.stations_fixtures import calendar_2026, make_station, station  # noqa: F401
 
 
 @pytest.mark.django_db(transaction=True)

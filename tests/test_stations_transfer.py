@@ -8,10 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from fieldapp.lib.gcj02 import wgs84_to_gcj02
+from common.gcj02 import wgs84_to_gcj02
 from stations.models import Station
 from stations.transfer import export_csv, export_geojson, import_text
-from tests.stations_fixtures import calendar_2026, fast_passwords, make_station  # noqa: F401
+from tests.stations_fixtures import calendar_2026, make_station  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 HEADER = "slug,name,address,phone,description,lat,lng,coordinate_system,amenities,opening_hours,follows_national_calendar,published,managers\n"

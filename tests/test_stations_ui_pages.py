@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from fieldapp.lib.gcj02 import wgs84_to_gcj02
+from common.gcj02 import wgs84_to_gcj02
 from tests.stations_ui_fixtures import NEAR_BEISHUN, media_root, screen_station, stations_city  # noqa: F401
 
 pytestmark = pytest.mark.django_db

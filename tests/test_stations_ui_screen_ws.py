@@ -1,11 +1,11 @@
-"""The kiosk screen's WebSocket, driven through the real fieldapp.asgi.application."""
+"""The kiosk screen's WebSocket, driven through the real fieldapp.project.asgi.application."""
 from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from fieldapp.asgi import application
+from fieldapp.project.asgi import application
 from stations import services
 from stations.models import Station
 from tests.stations_ui_fixtures import make_station

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from fieldapp.models import Officer, Squad
-from fieldapp.roles import DISPATCHER, GROUPS, OFFICER, STATION_MANAGER
+from common.roles import DISPATCHER, GROUPS, OFFICER, STATION_MANAGER
 
 BRIGADE = "执勤二大队"
 SQUADS = [

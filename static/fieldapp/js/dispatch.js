@@ -4,10 +4,10 @@
 // The desk feed is not stored: on every (re)connect the lists are fetched
 // again, and frames are applied on top (upsert by id).
 
-import { getJson, postJson } from "./http.js";
-import { LiveSocket } from "./ws.js";
+import { getJson, postJson } from "../../common/js/http.js";
+import { LiveSocket } from "../../common/js/ws.js";
 import { distanceM } from "./position.js";
-import { clock, duration, fill, h, isToday, pageConfig, secondsSince, showConnection, url } from "./ui.js";
+import { clock, duration, fill, h, isToday, pageConfig, secondsSince, showConnection, url } from "../../common/js/ui.js";
 
 const config = pageConfig();
 const L = config.labels;

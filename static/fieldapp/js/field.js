@@ -5,11 +5,11 @@
 // is acknowledged, deduplicated, and after any reconnect the page asks for
 // everything after the last seq it saw and re-reads /api/v1/me/.
 
-import { getJson, newIdempotencyKey, postJson } from "./http.js";
-import { LiveSocket } from "./ws.js";
+import { getJson, newIdempotencyKey, postJson } from "../../common/js/http.js";
+import { LiveSocket } from "../../common/js/ws.js";
 import { PositionSharer } from "./position.js";
 import * as alerts from "./alerts.js";
-import { clock, duration, fill, h, pageConfig, showConnection, url } from "./ui.js";
+import { clock, duration, fill, h, pageConfig, showConnection, url } from "../../common/js/ui.js";
 
 const config = pageConfig();
 const L = config.labels;

@@ -23,7 +23,7 @@ export function loadLeaflet(jsUrl, cssUrl) {
   return leafletPromise;
 }
 
-// The published GCJ-02 obfuscation (same constants as fieldapp/lib/gcj02.py).
+// The published GCJ-02 obfuscation (same constants as common/gcj02.py).
 const A = 6378245.0;
 const EE = 0.00669342162296594323;
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from fieldapp.roles import role_of
+from common.roles import role_of
 
 
 def luchang(request: HttpRequest) -> dict[str, object]:

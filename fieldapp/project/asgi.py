@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fieldapp.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fieldapp.project.settings")
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
@@ -14,7 +14,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from fieldapp.routing import websocket_urlpatterns  # noqa: E402
+from fieldapp.project.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -1,0 +1,1 @@
+"""Code both apps share: roles, API errors, geometry, locale. It imports neither app."""

@@ -1,0 +1,48 @@
+"""One error envelope for the whole API: {"detail", "code", "fields"?}.
+
+Installed as DRF's EXCEPTION_HANDLER, so every view under /api/v1/ answers
+errors the same way, and nothing a service raises becomes a 500.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.errors import DomainError
+
+
+def first_message(errors: Any, prefix: str = "") -> str:
+    """The first message of a nested DRF error structure, prefixed by its field."""
+    if isinstance(errors, dict):
+        for name, value in errors.items():
+            label = "" if name in ("non_field_errors", "detail") else f"{name}: "
+            return first_message(value, prefix or label)
+    if isinstance(errors, list) and errors:
+        return first_message(errors[0], prefix)
+    return f"{prefix}{errors}"
+
+
+def _invalid(fields: Any) -> Response:
+    if not isinstance(fields, dict):
+        fields = {"non_field_errors": fields}
+    return Response(
+        {"detail": first_message(fields), "code": "invalid", "fields": fields}, status=status.HTTP_400_BAD_REQUEST
+    )
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        return _invalid(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, exceptions.ValidationError):
+        return _invalid(exc.detail)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else "error"}
+    return response
