@@ -22,7 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.errors import DomainError
-from common import gcj02
+from common import gcj02, maps
+from common.maps import distance_text
 from common.geo import valid_lat_lng
 from common.roles import ADMIN, STATION_MANAGER, role_required
 from stations import amenities, hours, selectors, services
@@ -56,46 +57,13 @@ def state_labels() -> dict[str, str]:
     }
 
 
-def distance_text(metres: float | None) -> str:
-    if metres is None:
-        return ""
-    if metres < 1000:
-        return _("%(metres)d m") % {"metres": round(metres / 10) * 10}
-    value = metres / 1000
-    return _("%(km)s km") % {"km": f"{value:.1f}" if value < 10 else f"{value:.0f}"}
-
-
 def amenity_items(codes: list[str]) -> list[dict[str, str]]:
     return [{"key": code, "label": str(amenities.BY_CODE[code].label)} for code in codes if code in amenities.BY_CODE]
 
 
-# --- navigation links -------------------------------------------------------
-
 def navigation_links(station: Station) -> dict[str, str]:
-    """Links that open the station in the citizen's map app, each in the datum it expects."""
-    lat, lng = station.lat, station.lng
-    name = station.name
-    # Apple Maps shows AutoNavi data inside China and reads coordinates as GCJ-02;
-    # AMap and Baidu are told the datum explicitly; geo: URIs are WGS-84 by RFC 5870.
-    gcj_lat, gcj_lng = gcj02.wgs84_to_gcj02(lat, lng)
-    return {
-        "amap": "https://uri.amap.com/marker?"
-        + urlencode({"position": f"{lng:.6f},{lat:.6f}", "coordinate": "wgs84", "callnative": 1, "name": name}, quote_via=quote),
-        "baidu": "https://api.map.baidu.com/marker?"
-        + urlencode(
-            {
-                "location": f"{lat:.6f},{lng:.6f}",
-                "coord_type": "wgs84",
-                "title": name,
-                "content": station.address or name,
-                "output": "html",
-                "src": "webapp.luchang.stations",
-            },
-            quote_via=quote,
-        ),
-        "apple": "https://maps.apple.com/?" + urlencode({"ll": f"{gcj_lat:.6f},{gcj_lng:.6f}", "q": name}, quote_via=quote),
-        "geo": f"geo:{lat:.6f},{lng:.6f}?q={lat:.6f},{lng:.6f}({quote(name)})",
-    }
+    return maps.navigation_links(lat=station.lat, lng=station.lng, name=station.name, detail=station.address,
+                                 source="webapp.luchang.stations")
 
 
 def station_card(nearby: selectors.NearbyStation) -> dict[str, Any]:
