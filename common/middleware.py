@@ -4,6 +4,7 @@ from typing import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 
 
@@ -28,3 +29,26 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+# Text answers are worth compressing; media (videos with Range requests,
+# photos already compressed) and WebSocket upgrades are not.
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/json",
+    "application/geo+json",
+    "application/javascript",
+    "application/manifest+json",
+    "application/vnd.oai.openapi",
+    "image/svg+xml",
+)
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH padding), for text answers only."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        content_type = response.get("Content-Type", "")
+        if not content_type.startswith(COMPRESSIBLE_TYPES):
+            return response
+        return super().process_response(request, response)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.middleware.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.ChineseFirstLocaleMiddleware",
@@ -194,7 +195,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "common.storage.StaticStorage"
             if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -211,6 +212,25 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 # AMap-style tile servers draw China in GCJ-02; markers are then shifted to match.
 MAP_TILES_GCJ02 = env_bool("MAP_TILES_GCJ02", False)
+# The city the care stations serve. Without a position the finder measures from
+# the centre; the areas are approximate centres a citizen can pick instead of
+# sharing a position, good enough to rank stations by distance.
+LUCHANG_CITY = {
+    "locality": "聊城市",
+    "region": "山东省",
+    "country": "CN",
+    "centre": (36.4560, 115.9850),
+    "areas": (
+        (_("City centre (Dongchangfu)"), 36.4560, 115.9850),
+        (_("Old town / Dongchang Lake"), 36.4420, 115.9780),
+        (_("Economic development zone"), 36.4300, 116.0400),
+        (_("High-tech zone"), 36.4760, 116.0350),
+        (_("Jiangbei Shuicheng resort"), 36.4050, 115.9400),
+        (_("Railway station"), 36.4690, 115.9320),
+        (_("North (Beishun)"), 36.4950, 115.9850),
+        (_("Chiping district"), 36.5800, 116.2550),
+    ),
+}
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (36.45, 115.98),
     "DEFAULT_ZOOM": 13,

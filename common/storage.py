@@ -1,0 +1,11 @@
+"""Static files with hashed names, precompressed, cached for a year by browsers."""
+from __future__ import annotations
+
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    # The pages are plain ES modules that import each other by relative path.
+    # Rewriting those imports to the hashed names lets every module be cached
+    # as immutable; without it the imported modules would be revalidated.
+    support_js_module_import_aggregation = True
