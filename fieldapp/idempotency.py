@@ -7,6 +7,10 @@ and body gets that response again, a different body gets 422.
 The record is inserted in the same transaction as the work. A concurrent
 retry therefore blocks on the unique (user, key) index (PostgreSQL) or on the
 write lock (SQLite, IMMEDIATE) until the first one commits, then replays it.
+
+A body that does not parse is answered 400 before the key is looked at, and
+nothing is stored: the client never meant that body (a flaky network cut it
+short), so its retry with the whole body under the same key must be done.
 """
 from __future__ import annotations
 
@@ -42,12 +46,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 def _fingerprint(request: Request) -> str:
-    try:
-        body = request.data
-    except Exception:  # noqa: BLE001 - an unparsable body is fingerprinted as raw bytes
-        body = None
+    """The request as a hash; its body has been parsed already."""
     canonical = json.dumps(
-        {"method": request.method, "path": request.path, "body": body}, sort_keys=True, cls=JSONEncoder,
+        {"method": request.method, "path": request.path, "body": request.data}, sort_keys=True, cls=JSONEncoder,
         ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -75,6 +76,10 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
         key = request.headers.get(HEADER)
         if key is None or not request.user.is_authenticated:
             return method(view, request, *args, **kwargs)
+        # Parse first: a ParseError leaves this method for DRF's handler (400
+        # parse_error). DRF would otherwise hand the view an empty body on the
+        # next read of request.data, and {"on_duty": tru would mean "off duty".
+        request.data  # noqa: B018
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
             return _error(_("The Idempotency-Key must be 1 to 255 characters."), "invalid", status.HTTP_400_BAD_REQUEST)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from fieldapp.models import Assignment, Job, JobEvent, OfficerMessage
+from fieldapp.models import Assignment, IdempotencyRecord, Job, JobEvent, OfficerMessage
 from tests.dispatch_fixtures import *  # noqa: F403
 from tests.dispatch_fixtures import dispatch, new_job, on_duty
 
@@ -238,6 +238,51 @@ def test_keys_are_per_user(api, dispatcher, duty_officer, job):
     api.force_authenticate(duty_officer.user)
     response = api.post("/api/v1/me/duty/", {"on_duty": True}, format="json", HTTP_IDEMPOTENCY_KEY="same")
     assert response.status_code == 200
+
+
+TRUNCATED_DUTY = b'{"on_duty": tru'  # what a flaky network makes of {"on_duty": true}
+
+
+@pytest.mark.parametrize("key", [None, "duty-1"])
+def test_an_unparsable_body_is_a_400_and_changes_nothing_with_or_without_a_key(api, duty_officer, key):
+    api.force_authenticate(duty_officer.user)
+    headers = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
+    response = api.post("/api/v1/me/duty/", TRUNCATED_DUTY, content_type="application/json", **headers)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "parse_error"
+    duty_officer.refresh_from_db()
+    assert duty_officer.on_duty is True
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_different_unparsable_body_under_the_same_key_is_not_replayed(api, duty_officer):
+    api.force_authenticate(duty_officer.user)
+    first = api.post("/api/v1/me/duty/", TRUNCATED_DUTY, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+    second = api.post("/api/v1/me/duty/", b'{"on_duty": fal', content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+    assert (first.status_code, second.status_code) == (400, 400)
+    assert "Idempotent-Replayed" not in second
+    assert second.json()["code"] == "parse_error"
+    duty_officer.refresh_from_db()
+    assert duty_officer.on_duty is True
+
+
+def test_the_whole_body_sent_again_under_the_key_of_a_truncated_one_is_done(api, duty_officer):
+    """The phone never meant the truncated body; its retry with the full body must not be refused."""
+    api.force_authenticate(duty_officer.user)
+    api.post("/api/v1/me/duty/", TRUNCATED_DUTY, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+    response = api.post("/api/v1/me/duty/", {"on_duty": False}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 200, response.content
+    duty_officer.refresh_from_db()
+    assert duty_officer.on_duty is False
+
+
+def test_an_unparsable_body_under_a_key_already_used_is_still_a_400(api, duty_officer):
+    api.force_authenticate(duty_officer.user)
+    assert api.post("/api/v1/me/duty/", {"on_duty": True}, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 200
+    response = api.post("/api/v1/me/duty/", TRUNCATED_DUTY, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    duty_officer.refresh_from_db()
+    assert duty_officer.on_duty is True
 
 
 def test_dispatch_replay_does_not_push_twice(api, dispatcher, job, duty_officer):
