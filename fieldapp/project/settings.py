@@ -202,6 +202,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if STATIC_MANIFEST:
+    # Collected, hashed files never change under a running server: serve them
+    # from STATIC_ROOT with a year's cache (WhiteNoise marks hashed names
+    # immutable), and unhashed names with a minute's.
+    WHITENOISE_AUTOREFRESH = False
+    WHITENOISE_MAX_AGE = 60
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest safety video a station screen may be given (bytes).
 SAFETY_VIDEO_MAX_BYTES = env_int("SAFETY_VIDEO_MAX_BYTES", 200 * 1024 * 1024)

@@ -1,0 +1,51 @@
+"""The kiosk screen of a station: a TV in the station, no login."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from stations import selectors
+from stations.cards import state_labels
+from stations.models import Station
+
+
+@never_cache
+@require_GET
+def station_screen(request: HttpRequest, slug: str) -> HttpResponse:
+    # Like the screen API, any existing station has a screen: staff can set up
+    # and check the TV before the station is published.
+    try:
+        station = Station.objects.get(slug=slug)
+    except Station.DoesNotExist:
+        raise Http404(_("No such care station."))
+    payload = selectors.screen_payload(station=station, request=request)
+    config = {
+        "slug": station.slug,
+        "payload": payload,
+        "apiUrl": reverse("api-station-screen", args=[station.slug]),
+        "wsPath": f"/ws/stations/{quote(station.slug)}/screen/",
+        "sloganSeconds": 8,
+        "kiosk": request.GET.get("kiosk") == "1",
+        "labels": {
+            "states": state_labels(),
+            "today": _("Today"),
+            "noHours": _("closed"),
+            "offline": _("offline: playing saved videos"),
+        },
+    }
+    return render(
+        request,
+        "stations/screen.html",
+        {
+            "station": station,
+            "screen": payload,
+            "state_label": state_labels()[payload["open_state"]],
+            "screen_config": config,
+        },
+    )
