@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
 
-class ObtainToken(ObtainAuthToken):
+class AuthTokenApi(ObtainAuthToken):
     """Exchange a username and password for an API token (`Authorization: Token …`)."""
 
     @extend_schema(

@@ -18,7 +18,7 @@ from django.db import transaction
 from rest_framework.fields import DateTimeField
 
 from fieldapp.models import Assignment, Job, Officer, OfficerMessage
-from fieldapp.serializers import AssignmentSerializer, JobSerializer, OfficerSerializer
+from fieldapp.serializers import AssignmentOut, JobOut, OfficerOut
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +56,15 @@ def _send_on_commit(group: str, message: dict[str, Any]) -> None:
 # --- shapes ---------------------------------------------------------------
 
 def assignment_body(assignment: Assignment) -> dict[str, Any]:
-    return {"assignment": plain(AssignmentSerializer(assignment).data)}
+    return {"assignment": plain(AssignmentOut(assignment).data)}
 
 
 def job_body(job: Job) -> dict[str, Any]:
-    return {"job": plain(JobSerializer(job).data)}
+    return {"job": plain(JobOut(job).data)}
 
 
 def officer_body(officer: Officer) -> dict[str, Any]:
-    return {"officer": plain(OfficerSerializer(officer).data)}
+    return {"officer": plain(OfficerOut(officer).data)}
 
 
 # --- officer feed ---------------------------------------------------------

@@ -1,12 +1,12 @@
 """JSON shapes of dispatch, shared by the REST API and the WebSocket pushes (docs/api-dispatch.md)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from fieldapp.models import (
@@ -31,13 +31,13 @@ def fix_age_s(fix_at: datetime | None, now: datetime | None = None) -> int | Non
 
 # --- small pieces ---------------------------------------------------------
 
-class SquadRefSerializer(serializers.Serializer):
+class SquadRefOut(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.SerializerMethodField()
 
@@ -45,14 +45,14 @@ class UserRefSerializer(serializers.Serializer):
         return user.get_full_name() or user.get_username()
 
 
-class OfficerRefSerializer(serializers.Serializer):
+class OfficerRefOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
     call_sign = serializers.CharField()
-    squad = SquadRefSerializer(allow_null=True)
+    squad = SquadRefOut(allow_null=True)
 
 
-class FixSerializer(serializers.Serializer):
+class FixOut(serializers.Serializer):
     lat = serializers.FloatField()
     lng = serializers.FloatField()
     accuracy_m = serializers.FloatField(allow_null=True)
@@ -75,29 +75,29 @@ def fix_of(officer: Officer, now: datetime | None = None) -> dict[str, Any] | No
     }
 
 
-class PositionSerializer(serializers.Serializer):
+class PositionOut(serializers.Serializer):
     lat = serializers.FloatField()
     lng = serializers.FloatField()
     accuracy_m = serializers.FloatField(allow_null=True)
 
 
-class LinkedJobSerializer(serializers.Serializer):
+class LinkedJobOut(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
 
 
 # --- officers -------------------------------------------------------------
 
-class ActiveAssignmentRefSerializer(serializers.Serializer):
+class ActiveAssignmentRefOut(serializers.Serializer):
     id = serializers.IntegerField()
     job_id = serializers.IntegerField()
     job_number = serializers.CharField(source="job.number")
     status = serializers.CharField()
 
 
-class OfficerSerializer(serializers.ModelSerializer):
+class OfficerOut(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name")
-    squad = SquadRefSerializer(allow_null=True)
+    squad = SquadRefOut(allow_null=True)
     state = serializers.SerializerMethodField()
     available = serializers.SerializerMethodField()
     active_assignments = serializers.SerializerMethodField()
@@ -129,19 +129,19 @@ class OfficerSerializer(serializers.ModelSerializer):
     def get_available(self, officer: Officer) -> bool:
         return self.get_state(officer) == "available"
 
-    @extend_schema_field(ActiveAssignmentRefSerializer(many=True))
+    @extend_schema_field(ActiveAssignmentRefOut(many=True))
     def get_active_assignments(self, officer: Officer) -> list[dict[str, Any]]:
-        return ActiveAssignmentRefSerializer(self._active(officer), many=True).data
+        return ActiveAssignmentRefOut(self._active(officer), many=True).data
 
-    @extend_schema_field(FixSerializer(allow_null=True))
+    @extend_schema_field(FixOut(allow_null=True))
     def get_fix(self, officer: Officer) -> dict[str, Any] | None:
         return fix_of(officer, self.context.get("now"))
 
 
 # --- jobs and assignments -------------------------------------------------
 
-class JobSummarySerializer(serializers.ModelSerializer):
-    linked_job = LinkedJobSerializer(allow_null=True)
+class JobSummaryOut(serializers.ModelSerializer):
+    linked_job = LinkedJobOut(allow_null=True)
 
     class Meta:
         model = Job
@@ -151,17 +151,17 @@ class JobSummarySerializer(serializers.ModelSerializer):
         ]
 
 
-class AssignmentInJobSerializer(serializers.ModelSerializer):
+class AssignmentInJobOut(serializers.ModelSerializer):
     """An assignment as listed inside its job (without the job again)."""
 
-    officer = OfficerRefSerializer()
+    officer = OfficerRefOut()
     active = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
     next_steps = serializers.SerializerMethodField()
     receive_deadline = serializers.SerializerMethodField()
     unreceived = serializers.SerializerMethodField()
-    positions = serializers.DictField(child=PositionSerializer())
-    dispatched_by = UserRefSerializer(allow_null=True)
+    positions = serializers.DictField(child=PositionOut())
+    dispatched_by = UserRefOut(allow_null=True)
 
     class Meta:
         model = Assignment
@@ -199,46 +199,46 @@ class AssignmentInJobSerializer(serializers.ModelSerializer):
         )
 
 
-class AssignmentSerializer(AssignmentInJobSerializer):
-    job = JobSummarySerializer()
+class AssignmentOut(AssignmentInJobOut):
+    job = JobSummaryOut()
 
-    class Meta(AssignmentInJobSerializer.Meta):
-        fields = [*AssignmentInJobSerializer.Meta.fields, "job"]
+    class Meta(AssignmentInJobOut.Meta):
+        fields = [*AssignmentInJobOut.Meta.fields, "job"]
 
 
-class JobEventSerializer(serializers.ModelSerializer):
-    actor = UserRefSerializer(allow_null=True)
+class JobEventOut(serializers.ModelSerializer):
+    actor = UserRefOut(allow_null=True)
 
     class Meta:
         model = JobEvent
         fields = ["id", "job_id", "assignment_id", "kind", "actor", "at", "device_at", "lat", "lng", "data"]
 
 
-class JobSerializer(JobSummarySerializer):
-    created_by = UserRefSerializer(allow_null=True)
-    assignments = AssignmentInJobSerializer(many=True)
+class JobOut(JobSummaryOut):
+    created_by = UserRefOut(allow_null=True)
+    assignments = AssignmentInJobOut(many=True)
 
-    class Meta(JobSummarySerializer.Meta):
-        fields = [*JobSummarySerializer.Meta.fields, "created_by", "assignments"]
+    class Meta(JobSummaryOut.Meta):
+        fields = [*JobSummaryOut.Meta.fields, "created_by", "assignments"]
 
 
-class JobDetailSerializer(JobSerializer):
-    events = JobEventSerializer(many=True)
+class JobDetailOut(JobOut):
+    events = JobEventOut(many=True)
 
-    class Meta(JobSerializer.Meta):
-        fields = [*JobSerializer.Meta.fields, "events"]
+    class Meta(JobOut.Meta):
+        fields = [*JobOut.Meta.fields, "events"]
 
 
 # --- composite answers ----------------------------------------------------
 
-class CandidateSerializer(serializers.Serializer):
-    officer = OfficerRefSerializer()
+class CandidateOut(serializers.Serializer):
+    officer = OfficerRefOut()
     distance_m = serializers.IntegerField()
     fix_age_s = serializers.IntegerField()
-    fix = FixSerializer()
+    fix = FixOut()
 
 
-class ShortfallReasonSerializer(serializers.Serializer):
+class ShortfallReasonOut(serializers.Serializer):
     code = serializers.ChoiceField(
         choices=["no_one_on_duty", "busy", "no_positions", "positions_too_old", "already_assigned", "too_few_officers"]
     )
@@ -246,53 +246,90 @@ class ShortfallReasonSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ShortfallSerializer(serializers.Serializer):
+class ShortfallOut(serializers.Serializer):
     found = serializers.IntegerField()
     wanted = serializers.IntegerField()
-    reasons = ShortfallReasonSerializer(many=True)
+    reasons = ShortfallReasonOut(many=True)
 
 
-class CandidatesSerializer(serializers.Serializer):
+class CandidatesOut(serializers.Serializer):
     job_id = serializers.IntegerField()
     limit = serializers.IntegerField()
-    candidates = CandidateSerializer(many=True)
-    shortfall = ShortfallSerializer(allow_null=True)
+    candidates = CandidateOut(many=True)
+    shortfall = ShortfallOut(allow_null=True)
 
 
-class SkippedSerializer(serializers.Serializer):
+class SkippedOut(serializers.Serializer):
     officer_id = serializers.IntegerField()
     code = serializers.CharField()
 
 
-class DispatchResultSerializer(serializers.Serializer):
-    job = JobSerializer()
-    created = AssignmentSerializer(many=True)
-    skipped = SkippedSerializer(many=True)
+class DispatchResultOut(serializers.Serializer):
+    job = JobOut()
+    created = AssignmentOut(many=True)
+    skipped = SkippedOut(many=True)
 
 
-class MeUserSerializer(serializers.Serializer):
+class MeUserOut(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField()
 
 
-class MeSerializer(serializers.Serializer):
-    user = MeUserSerializer()
+class MeOut(serializers.Serializer):
+    user = MeUserOut()
     roles = serializers.ListField(child=serializers.CharField())
-    officer = OfficerSerializer(allow_null=True)
-    assignments_today = AssignmentSerializer(many=True)
+    officer = OfficerOut(allow_null=True)
+    assignments_today = AssignmentOut(many=True)
     feed_seq = serializers.IntegerField()
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
+# --- figures --------------------------------------------------------------
+
+FIRST_FIGURES_DAY = date(2000, 1, 1)
+
+
+class FiguresIn(serializers.Serializer):
+    # Only the plain ISO form: the desk and the docs use it, and a typo should not become another day.
+    day = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def validate_day(self, day: date) -> date:
+        # Far-off days would overflow the day's bounds; no job is reported before 2000 or after today.
+        if day < FIRST_FIGURES_DAY or day > timezone.localdate():
+            raise serializers.ValidationError(_("Pick a day between 2000-01-01 and today."))
+        return day
+
+
+class FigureMediansOut(serializers.Serializer):
+    dispatch_received = serializers.FloatField(allow_null=True, help_text="Dispatched → received on the phone, seconds")
+    dispatch_accepted = serializers.FloatField(allow_null=True, help_text="Dispatched → accepted, seconds")
+    dispatch_on_scene = serializers.FloatField(allow_null=True, help_text="Dispatched → on scene, seconds")
+    on_scene_cleared = serializers.FloatField(allow_null=True, help_text="On scene → cleared, seconds")
+    reported_closed = serializers.FloatField(allow_null=True, help_text="Job reported → closed, seconds")
+
+
+@extend_schema_serializer(component_name="Figures")
+class FiguresOut(serializers.Serializer):
+    day = serializers.DateField()
+    jobs = serializers.IntegerField(help_text="Jobs reported on the day (Asia/Shanghai)")
+    open = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    assignments = serializers.IntegerField(help_text="Assignments on those jobs")
+    unreceived = serializers.IntegerField(help_text="Assignments not received within receive_within_s of dispatch")
+    receive_within_s = serializers.IntegerField()
+    median_s = FigureMediansOut(help_text="Medians in seconds; null when there is no data")
+
+
 # --- input ----------------------------------------------------------------
 
-class JobCreateInput(serializers.Serializer):
+class JobCreateIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Job.Kind.choices)
     priority = serializers.ChoiceField(choices=Job.Priority.choices, default=Job.Priority.NORMAL)
     summary = serializers.CharField(max_length=200)
@@ -305,24 +342,24 @@ class JobCreateInput(serializers.Serializer):
     linked_job = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
-class DispatchInput(serializers.Serializer):
+class DispatchIn(serializers.Serializer):
     officers = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
     force = serializers.BooleanField(default=False)
 
 
-class CancelInput(serializers.Serializer):
+class CancelIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class CloseInput(serializers.Serializer):
+class CloseIn(serializers.Serializer):
     pass
 
 
-class WithdrawInput(serializers.Serializer):
+class WithdrawIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200, allow_blank=True, default="")
 
 
-class AdvanceInput(serializers.Serializer):
+class AdvanceIn(serializers.Serializer):
     to = serializers.ChoiceField(choices=OFFICER_STEPS)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
@@ -336,11 +373,11 @@ class AdvanceInput(serializers.Serializer):
         return attrs
 
 
-class DutyInput(serializers.Serializer):
+class DutyIn(serializers.Serializer):
     on_duty = serializers.BooleanField()
 
 
-class PositionInput(serializers.Serializer):
+class PositionIn(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lng = serializers.FloatField(min_value=-180, max_value=180)
     accuracy = serializers.FloatField(required=False, allow_null=True, default=None, min_value=0)

@@ -21,7 +21,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", auth_api.ObtainToken.as_view(), name="api-token"),
+    path("api/v1/auth/token/", auth_api.AuthTokenApi.as_view(), name="api-token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("fieldapp.api_urls")),
