@@ -15,15 +15,17 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet .
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet '.[test]'
 	touch $@ $(STAMP_RUN)
 
 venv: $(STAMP_RUN)
 
+# `make run` serves the collected, hashed and precompressed static files, as production does.
+run: export STATIC_MANIFEST = true
 run: $(STAMP_RUN)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
