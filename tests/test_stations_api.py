@@ -252,17 +252,27 @@ def test_closures_playlist_and_slogans_round_trip(api, managed_station, station_
     assert [(item["position"], item["video"]["title"]) for item in playlist] == [(1, "三"), (2, "二")]
 
 
-def test_writes_nudge_the_screen_after_commit(api, managed_station, station_manager, monkeypatch):
+def test_writes_nudge_the_screen_after_commit(
+    api, managed_station, station_manager, monkeypatch, django_capture_on_commit_callbacks
+):
     from stations import events
 
-    sent: list[int] = []
-    monkeypatch.setattr(events, "station_changed_on_commit", lambda station_id: sent.append(station_id))
+    # events.send is the one call that reaches the channel layer.
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(events, "send", lambda group, message: sent.append((group, message)))
     api.force_authenticate(station_manager)
 
-    api.patch(f"/api/v1/stations/{managed_station.slug}/", {"closed_now": True}, format="json")
-    api.post(f"/api/v1/stations/{managed_station.slug}/slogans/", {"text": "慢行"}, format="json")
+    with django_capture_on_commit_callbacks() as after_commit:
+        patched = api.patch(f"/api/v1/stations/{managed_station.slug}/", {"closed_now": True}, format="json")
+        created = api.post(f"/api/v1/stations/{managed_station.slug}/slogans/", {"text": "慢行"}, format="json")
+    assert (patched.status_code, created.status_code) == (200, 201)
+    # The test's transaction has not committed: nothing may have left yet.
+    assert sent == []
 
-    assert sent == [managed_station.pk, managed_station.pk]
+    for callback in after_commit:
+        callback()
+    nudge = (events.station_group(managed_station.pk), events.station_changed_message(managed_station.pk))
+    assert sent == [nudge, nudge]
 
 
 def test_openapi_schema_generates_without_errors():
