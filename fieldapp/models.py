@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.storage import private_storage
+
 
 class Squad(models.Model):
     """A squad (中队) of the duty brigade, or a service point run like one."""
@@ -235,6 +237,8 @@ class JobEvent(models.Model):
         WITHDRAWN = "assignment.withdrawn", pgettext_lazy("job event", "Officer withdrawn")
         JOB_CANCELLED = "job.cancelled", pgettext_lazy("job event", "Job cancelled")
         JOB_CLOSED = "job.closed", pgettext_lazy("job event", "Job closed")
+        RECORD_SAVED = "record.saved", pgettext_lazy("job event", "Record saved")
+        PHOTO_ADDED = "record.photo", pgettext_lazy("job event", "Photo added")
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events", verbose_name=_("job"))
     assignment = models.ForeignKey(
@@ -298,3 +302,180 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+
+# --- field records (快处快撤 quick clearance, 救助 rescue) -------------------
+
+class RecordStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("record status", "Draft")
+    LATER = "later", pgettext_lazy("record status", "To finish later")
+    COMPLETE = "complete", pgettext_lazy("record status", "Complete")
+
+
+class QuickClearance(models.Model):
+    """The quick-clearance (快处快撤) record of an accident or breakdown job: one per job.
+
+    The checklist answers stay empty (None) until the officer answers them, so
+    the record can be saved in steps: the photos first, the rest later.
+    """
+
+    class Outcome(models.TextChoices):
+        QUICK = "quick", pgettext_lazy("quick clearance outcome", "Quick clearance")
+        ORDINARY = "ordinary", pgettext_lazy("quick clearance outcome", "Ordinary procedure")
+
+    class Agreement(models.TextChoices):
+        AGREED = "agreed", pgettext_lazy("quick clearance agreement", "Agreed on the spot")
+        FINDING = "finding", pgettext_lazy("quick clearance agreement", "Responsibility finding")
+
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="quick_clearance", verbose_name=_("job"))
+    officer = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="quick_clearances", verbose_name=_("recorded by")
+    )
+    vehicle_vs_vehicle = models.BooleanField(_("vehicle against vehicle"), null=True, blank=True)
+    property_damage_only = models.BooleanField(_("property damage only"), null=True, blank=True)
+    vehicles_movable = models.BooleanField(_("vehicles can be moved"), null=True, blank=True)
+    drivers_licensed_sober = models.BooleanField(_("drivers licensed and sober"), null=True, blank=True)
+    plates_and_insurance = models.BooleanField(_("plates and insurance"), null=True, blank=True)
+    no_dangerous_goods = models.BooleanField(_("no dangerous goods"), null=True, blank=True)
+    # Derived from the checklist by fieldapp.records and stored, with the failing items.
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True, default="")
+    failing_items = models.JSONField(_("failing items"), default=list, blank=True)
+    agreement = models.CharField(_("agreement"), max_length=16, choices=Agreement.choices, blank=True, default="")
+    vehicles_moved_at = models.DateTimeField(_("vehicles moved at"), null=True, blank=True)
+    lanes_open_at = models.DateTimeField(_("all lanes open at"), null=True, blank=True)
+    tow_called = models.BooleanField(_("tow called"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
+    # The device time of the latest save (the officer's tap) beside the time the server received it.
+    device_time = models.DateTimeField(_("device time"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quick clearance record")
+        verbose_name_plural = _("quick clearance records")
+
+    def __str__(self) -> str:
+        return f"{self.job.number} {self.get_status_display()}"
+
+
+class Party(models.Model):
+    """One vehicle in a quick clearance."""
+
+    class Responsibility(models.TextChoices):
+        FULL = "full", pgettext_lazy("responsibility", "Full")
+        MAJOR = "major", pgettext_lazy("responsibility", "Major")
+        EQUAL = "equal", pgettext_lazy("responsibility", "Equal")
+        MINOR = "minor", pgettext_lazy("responsibility", "Minor")
+        NONE = "none", pgettext_lazy("responsibility", "None")
+
+    quick_clearance = models.ForeignKey(
+        QuickClearance, on_delete=models.CASCADE, related_name="parties", verbose_name=_("quick clearance")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    plate = models.CharField(_("plate number"), max_length=16)
+    vehicle_type = models.CharField(_("vehicle type"), max_length=32, blank=True, default="")
+    insurer = models.CharField(_("insurer"), max_length=64, blank=True, default="")
+    # Empty when the parties agreed on the spot (协商一致).
+    responsibility = models.CharField(
+        _("responsibility"), max_length=8, choices=Responsibility.choices, blank=True, null=True
+    )
+
+    class Meta:
+        ordering = ["quick_clearance", "position", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return self.plate
+
+
+class Rescue(models.Model):
+    """The rescue (救助) record of a help job: one per job."""
+
+    class Kind(models.TextChoices):
+        ESCORT_ILLNESS = "escort_illness", pgettext_lazy("rescue kind", "Escort in a sudden illness")
+        LOST_CHILD = "lost_child", pgettext_lazy("rescue kind", "Lost child")
+        LOST_ELDER = "lost_elder", pgettext_lazy("rescue kind", "Lost elder")
+        INJURED = "injured", pgettext_lazy("rescue kind", "Injured person aided")
+        OTHER = "other", pgettext_lazy("rescue kind", "Other")
+
+    class HandedTo(models.TextChoices):
+        FAMILY = "family", pgettext_lazy("handed to", "Family")
+        HOSPITAL = "hospital", pgettext_lazy("handed to", "Hospital")
+        AGENCY = "agency", pgettext_lazy("handed to", "Another agency")
+        OTHER = "other", pgettext_lazy("handed to", "Other")
+
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="rescue", verbose_name=_("job"))
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="rescues", verbose_name=_("recorded by"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, blank=True, default="")
+    people_helped = models.PositiveSmallIntegerField(_("people helped"), null=True, blank=True)
+    handed_to_kind = models.CharField(_("handed to"), max_length=16, choices=HandedTo.choices, blank=True, default="")
+    # Personal data: shown to the recording officer, dispatchers and admins only.
+    handed_to_name = models.CharField(_("handed to (name)"), max_length=80, blank=True, default="")
+    handed_to_phone = models.CharField(_("handed to (phone)"), max_length=20, blank=True, default="")
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True, default="")
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
+    device_time = models.DateTimeField(_("device time"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rescue record")
+        verbose_name_plural = _("rescue records")
+
+    def __str__(self) -> str:
+        return f"{self.job.number} {self.get_status_display()}"
+
+
+def record_photo_path(photo: "RecordPhoto", filename: str) -> str:
+    return f"records/{photo.received_at:%Y/%m}/{filename}"
+
+
+class RecordPhoto(models.Model):
+    """A photo of a job, its quick clearance or its rescue: EXIF orientation applied, metadata stripped."""
+
+    class Slot(models.TextChoices):
+        FRONT_SIDE = "front_side", pgettext_lazy("photo slot", "Front side")
+        REAR_SIDE = "rear_side", pgettext_lazy("photo slot", "Rear side")
+        IMPACT = "impact", pgettext_lazy("photo slot", "Point of impact")
+        EXTRA = "extra", pgettext_lazy("photo slot", "Extra")
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="photos", verbose_name=_("job"))
+    quick_clearance = models.ForeignKey(
+        QuickClearance, on_delete=models.PROTECT, related_name="photos", verbose_name=_("quick clearance"),
+        null=True, blank=True,
+    )
+    rescue = models.ForeignKey(
+        Rescue, on_delete=models.PROTECT, related_name="photos", verbose_name=_("rescue"), null=True, blank=True
+    )
+    slot = models.CharField(_("slot"), max_length=16, choices=Slot.choices, default=Slot.EXTRA)
+    image = models.FileField(_("image"), storage=private_storage, upload_to=record_photo_path, max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), storage=private_storage, upload_to=record_photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    bytes = models.PositiveIntegerField(_("bytes"))
+    uploaded_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+", verbose_name=_("taken by"))
+    device_time = models.DateTimeField(_("device time"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    # A newer photo for the same named slot replaces this one; the old one stays for the audit.
+    superseded_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = _("record photo")
+        verbose_name_plural = _("record photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(quick_clearance__isnull=False, rescue__isnull=False),
+                name="record_photo_one_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.slot} #{self.pk}"

@@ -195,7 +195,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "common.storage.StaticStorage"
+            "common.staticfiles.StaticStorage"
             if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -212,6 +212,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest safety video a station screen may be given (bytes).
 SAFETY_VIDEO_MAX_BYTES = env_int("SAFETY_VIDEO_MAX_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Field record photos (citizens, plates, injuries) are kept outside MEDIA_ROOT and
+# served only through views that check who asks (common.storage.PrivateStorage).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private")
+# Largest record photo accepted (bytes), and most pixels: a bigger image is refused as a decompression bomb.
+RECORD_PHOTO_MAX_BYTES = env_int("RECORD_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+RECORD_PHOTO_MAX_PIXELS = env_int("RECORD_PHOTO_MAX_PIXELS", 50_000_000)
 
 # Map tiles are a setting so a city can point at its own tile server.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
