@@ -68,11 +68,16 @@ def parse_expression(expression: str) -> osm.OpeningHours:
     try:
         parsed = _parse(expression)
     except (osm.ParserError, SyntaxError, ValueError) as exc:
-        detail = _parser_detail(str(exc))
-        raise OpeningHoursError(
-            _("“%(expression)s” is not a valid opening_hours expression (%(detail)s). Example: “Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off”.")
-            % {"expression": expression, "detail": detail}
-        ) from exc
+        # The parser's own report ("expected EOI, any_rule_separator…") means
+        # nothing to station staff: quote what they typed, with a hint of our own.
+        hint = expression_hint(expression)
+        if hint:
+            message = _("“%(expression)s” is not a valid opening hours format: %(hint)s Example: “Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off”.") % {
+                "expression": expression, "hint": hint}
+        else:
+            message = _("“%(expression)s” is not a valid opening hours format. Example: “Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off”.") % {
+                "expression": expression}
+        raise OpeningHoursError(message) from exc
     if "PH" in expression:
         try:
             _parse(holiday_variant(expression))
@@ -84,13 +89,20 @@ def parse_expression(expression: str) -> osm.OpeningHours:
     return parsed
 
 
-def _parser_detail(message: str) -> str:
-    """The library's multi-line pest report condensed to "column 7: expected …"."""
-    column = re.search(r"-->\s*\d+:(\d+)", message)
-    expected = re.search(r"=\s*(expected .*)", message)
-    if column and expected:
-        return f"column {column.group(1)}: {expected.group(1).strip()}"
-    return " ".join(message.split())
+_FULL_WIDTH = re.compile(r"[；，：～－—　]")
+_CHINESE_DAYS = re.compile(r"(周|星期)[一二三四五六日天]")
+_HOURS_WITHOUT_MINUTES = re.compile(r"(?<![\d:])\d{1,2}\s*-\s*\d{1,2}(?![\d:])")
+
+
+def expression_hint(expression: str) -> str:
+    """The likely mistake in words, from the common ones seen on phones; "" if none is recognised."""
+    if _FULL_WIDTH.search(expression):
+        return _("use the English punctuation ; , : - (the Chinese input method typed full-width ones).")
+    if _CHINESE_DAYS.search(expression):
+        return _("write the weekdays as Mo Tu We Th Fr Sa Su.")
+    if _HOURS_WITHOUT_MINUTES.search(expression):
+        return _("write times with minutes, e.g. 08:00-18:00 instead of 8-18.")
+    return ""
 
 
 def is_valid(expression: str) -> bool:
@@ -147,6 +159,8 @@ class OpenState:
     next_change: datetime | None  # aware, Asia/Shanghai
     text: str
     reason: str = ""
+    # When closed and the opening is known: "08:00 开门", "明天 08:00 开门".
+    opens_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -296,7 +310,8 @@ def open_state(schedule: Schedule, calendar: Calendar, at: datetime) -> OpenStat
     reason = plan.label if plan.kind in (CLOSURE, SPECIAL) else ""
     comment = current.comment if current.comment != reason else ""
     text = status_text(current.state, next_change, moment, reason=reason, comment=comment)
-    return OpenState(current.state, aware(next_change) if next_change else None, text, reason or comment)
+    opens = opens_text(next_change, moment) if current.state == CLOSED and next_change else ""
+    return OpenState(current.state, aware(next_change) if next_change else None, text, reason or comment, opens)
 
 
 # --- words ------------------------------------------------------------------
@@ -330,6 +345,14 @@ def _when(moment: datetime, now: datetime) -> tuple[str, str]:
     return formats.date_format(moment.date(), "MONTH_DAY_FORMAT"), clock
 
 
+def opens_text(opens_at: datetime, now: datetime) -> str:
+    """"08:00 开门" today, "明天 08:00 开门" or "周一 08:00 开门" later."""
+    day_words, clock = _when(opens_at, now)
+    if day_words:
+        return pgettext("opening hours", "opens %(day)s %(time)s") % {"day": day_words, "time": clock}
+    return pgettext("opening hours", "opens at %(time)s") % {"time": clock}
+
+
 def status_text(state: str, next_change: datetime | None, now: datetime, *, reason: str = "", comment: str = "") -> str:
     """A short line such as "营业中 · 18:00 关门" or "已关门 · 明天 08:00 开门"."""
     if state == OPEN:
@@ -343,13 +366,7 @@ def status_text(state: str, next_change: datetime | None, now: datetime, *, reas
             )
     elif state == CLOSED:
         head = pgettext("opening hours", "Closed")
-        if next_change is None:
-            tail = ""
-        else:
-            day_words, clock = _when(next_change, now)
-            tail = (pgettext("opening hours", "opens %(day)s %(time)s") % {"day": day_words, "time": clock}) if day_words else (
-                pgettext("opening hours", "opens at %(time)s") % {"time": clock}
-            )
+        tail = "" if next_change is None else opens_text(next_change, now)
     else:
         head = pgettext("opening hours", "Hours uncertain")
         tail = ""
@@ -418,3 +435,175 @@ def week_hours(schedule: Schedule, calendar: Calendar, first_day: date, days: in
 
 def calendar_from_rows(rows: Iterable[tuple[date, str, str]]) -> dict[date, CalendarDay]:
     return {day: CalendarDay(kind, name) for day, kind, name in rows}
+
+
+# --- the simple week editor ---------------------------------------------------
+#
+# Station staff set each weekday's hours in a form; these two functions turn
+# that week into an expression and back. Only a small part of the syntax can be
+# shown as a week; for anything else expression_to_week() answers None and the
+# page offers the expression itself.
+
+WEEKDAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+HOLIDAYS_AS_USUAL, HOLIDAYS_CLOSED, HOLIDAYS_AS_SUNDAY, HOLIDAYS_OWN = "usual", "closed", "sunday", "own"
+HOLIDAY_RULES = (HOLIDAYS_AS_USUAL, HOLIDAYS_CLOSED, HOLIDAYS_AS_SUNDAY, HOLIDAYS_OWN)
+# The editor offers two intervals a day (e.g. a lunch break in between).
+MAX_SPANS = 2
+
+Span = tuple[str, str]  # ("08:00", "18:00"); the end may be "24:00"
+
+
+@dataclass(frozen=True)
+class SimpleWeek:
+    days: tuple[tuple[Span, ...], ...]  # seven entries, Monday first; () is closed
+    holidays: str = HOLIDAYS_AS_USUAL
+    holiday_spans: tuple[Span, ...] = ()  # used when holidays == HOLIDAYS_OWN
+
+
+_CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")
+_SPAN = re.compile(r"\s*(" + _CLOCK.pattern + r")\s*-\s*(" + _CLOCK.pattern + r")\s*")
+_DAY_ITEM = re.compile(r"(Mo|Tu|We|Th|Fr|Sa|Su)(?:-(Mo|Tu|We|Th|Fr|Sa|Su))?|PH")
+_RULE = re.compile(r"(?P<days>[A-Za-z,\- ]+?)\s+(?P<times>\S.*)")
+
+
+def _spans_text(spans: tuple[Span, ...]) -> str:
+    return ",".join(f"{start}-{end}" for start, end in spans) if spans else "off"
+
+
+def _days_text(indices: list[int]) -> str:
+    """[0, 1, 2, 3, 4] -> "Mo-Fr"; [5, 6] -> "Sa,Su"; [0, 2] -> "Mo,We"."""
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{WEEKDAY_CODES[run[0]]}-{WEEKDAY_CODES[run[-1]]}")
+        else:
+            parts.extend(WEEKDAY_CODES[index] for index in run)
+    return ",".join(parts)
+
+
+def week_to_expression(week: SimpleWeek) -> str:
+    """The expression of a simple week, e.g. "Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off".
+
+    Days with the same hours share one rule; closed days are left out, since a
+    day no rule names is closed. The holiday rule comes last so it overrides the
+    weekday rules on a holiday (PH is rewritten to every day on holidays).
+    """
+    groups: dict[tuple[Span, ...], list[int]] = {}
+    for index, spans in enumerate(week.days):
+        if spans:
+            groups.setdefault(tuple(spans), []).append(index)
+    rules = [f"{_days_text(indices)} {_spans_text(spans)}" for spans, indices in groups.items()]
+    if week.holidays == HOLIDAYS_CLOSED:
+        rules.append("PH off")
+    elif week.holidays == HOLIDAYS_AS_SUNDAY:
+        rules.append(f"PH {_spans_text(tuple(week.days[6]))}")
+    elif week.holidays == HOLIDAYS_OWN:
+        rules.append(f"PH {_spans_text(tuple(week.holiday_spans))}")
+    if not rules:
+        return "Mo-Su off"
+    if len(rules) == 1 and rules[0].startswith("PH"):
+        # Closed every day but with a holiday rule: say the week plainly first.
+        rules.insert(0, "Mo-Su off")
+    return "; ".join(rules)
+
+
+def _parse_days(text: str) -> tuple[set[int], bool] | None:
+    """"Sa,Su,PH" -> ({5, 6}, True); None if it is not a plain weekday list."""
+    weekdays: set[int] = set()
+    holiday = False
+    for item in text.replace(" ", "").split(","):
+        match = _DAY_ITEM.fullmatch(item)
+        if match is None:
+            return None
+        if item == "PH":
+            holiday = True
+            continue
+        first = WEEKDAY_CODES.index(match.group(1))
+        last = WEEKDAY_CODES.index(match.group(2)) if match.group(2) else first
+        # A range may wrap over the weekend: "Sa-Mo" is Sa, Su, Mo.
+        weekdays.update((first + step) % 7 for step in range((last - first) % 7 + 1))
+    return weekdays, holiday
+
+
+def _parse_spans(text: str) -> tuple[Span, ...] | None:
+    if text.strip() in ("off", "closed"):
+        return ()
+    spans: list[Span] = []
+    for piece in text.split(","):
+        match = _SPAN.fullmatch(piece)
+        if match is None:
+            return None
+        spans.append((match.group(1), match.group(2)))
+    if not spans_are_simple(tuple(spans)):
+        return None
+    return tuple(spans)
+
+
+def _minutes(clock: str) -> int:
+    hour, minute = clock.split(":")
+    return int(hour) * 60 + int(minute)
+
+
+def spans_are_simple(spans: tuple[Span, ...]) -> bool:
+    """At most MAX_SPANS intervals, each ending after it starts, in order, not overlapping."""
+    if len(spans) > MAX_SPANS:
+        return False
+    previous_end = -1
+    for start, end in spans:
+        if start == "24:00" or _minutes(end) <= _minutes(start) or _minutes(start) < previous_end:
+            return False
+        previous_end = _minutes(end)
+    return True
+
+
+def expression_to_week(expression: str) -> SimpleWeek | None:
+    """The simple week an expression describes, or None when the editor cannot show it.
+
+    Rules are read in order, a later rule replacing the hours of the days it
+    names, as in the opening_hours syntax. The holiday rule can be shown only
+    when no rule without PH follows the last one with PH: otherwise a holiday's
+    hours would depend on its weekday.
+    """
+    text = " ".join((expression or "").split())
+    if not text:
+        return None
+    if text == "24/7":
+        return SimpleWeek(days=((("00:00", "24:00"),),) * 7)
+    if text in ("off", "closed"):
+        return SimpleWeek(days=((),) * 7)
+    days: list[tuple[Span, ...]] = [()] * 7
+    holiday_spans: tuple[Span, ...] | None = None
+    rule_after_holiday = False
+    for rule in text.split(";"):
+        rule = rule.strip()
+        if not rule:
+            continue
+        match = _RULE.fullmatch(rule)
+        if match is None:
+            return None
+        selected = _parse_days(match.group("days"))
+        spans = _parse_spans(match.group("times"))
+        if selected is None or spans is None:
+            return None
+        weekdays, holiday = selected
+        for index in weekdays:
+            days[index] = spans
+        if holiday:
+            holiday_spans, rule_after_holiday = spans, False
+        elif holiday_spans is not None:
+            rule_after_holiday = True
+    if holiday_spans is None:
+        return SimpleWeek(days=tuple(days))
+    if rule_after_holiday:
+        return None
+    if not holiday_spans:
+        return SimpleWeek(days=tuple(days), holidays=HOLIDAYS_CLOSED)
+    if holiday_spans == days[6]:
+        return SimpleWeek(days=tuple(days), holidays=HOLIDAYS_AS_SUNDAY)
+    return SimpleWeek(days=tuple(days), holidays=HOLIDAYS_OWN, holiday_spans=holiday_spans)
