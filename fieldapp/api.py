@@ -16,9 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fieldapp import selectors, services
-from fieldapp.idempotency import IDEMPOTENCY_KEY, idempotent
 from common.roles import DISPATCHER, GROUPS, IsDispatcher, IsOfficer, user_has_role
+from fieldapp import selectors, services
+from fieldapp.fixes import fix_of
+from fieldapp.idempotency import IDEMPOTENCY_KEY, idempotent
 from fieldapp.serializers import (
     AdvanceIn,
     AssignmentOut,
@@ -39,7 +40,6 @@ from fieldapp.serializers import (
     OfficerOut,
     PositionIn,
     WithdrawIn,
-    fix_of,
 )
 
 TAG = "dispatch"

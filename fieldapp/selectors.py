@@ -11,9 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from common.geo import haversine_m
-from fieldapp.models import ACTIVE_STATUSES, RECEIVE_WITHIN_S, Assignment, Job, JobEvent, Officer, OfficerMessage
 from common.roles import OFFICER, user_has_role
-from fieldapp.serializers import STALE_FIX_S
+from fieldapp.fixes import STALE_FIX_S, fix_of
+from fieldapp.models import (
+    ACTIVE_STATUSES,
+    RECEIVE_WITHIN_S,
+    Assignment,
+    Job,
+    JobEvent,
+    Officer,
+    OfficerMessage,
+)
 
 JOB_LIST_LIMIT = 200
 
@@ -129,8 +137,6 @@ def officers_nearest(*, job: Job, limit: int = 5, now: datetime | None = None) -
     Officers are few (a brigade, not a city), so every on-duty officer is
     measured in Python; a fix older than 10 minutes does not count.
     """
-    from fieldapp.serializers import fix_of
-
     now = now or timezone.now()
     oldest = now - timedelta(seconds=STALE_FIX_S)
     on_duty = list(Officer.objects.filter(on_duty=True).select_related("user", "squad"))

@@ -1,7 +1,7 @@
 """JSON shapes of dispatch, shared by the REST API and the WebSocket pushes (docs/api-dispatch.md)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from fieldapp.fixes import fix_of
 from fieldapp.models import (
-    ACTIVE_STATUSES,
     OFFICER_STATES,
     OFFICER_STEPS,
     RECEIVE_WITHIN_S,
@@ -19,15 +19,6 @@ from fieldapp.models import (
     JobEvent,
     Officer,
 )
-
-STALE_FIX_S = 600
-
-
-def fix_age_s(fix_at: datetime | None, now: datetime | None = None) -> int | None:
-    if fix_at is None:
-        return None
-    return max(0, int(((now or timezone.now()) - fix_at).total_seconds()))
-
 
 # --- small pieces ---------------------------------------------------------
 
@@ -59,20 +50,6 @@ class FixOut(serializers.Serializer):
     at = serializers.DateTimeField()
     age_s = serializers.IntegerField()
     stale = serializers.BooleanField()
-
-
-def fix_of(officer: Officer, now: datetime | None = None) -> dict[str, Any] | None:
-    if officer.fix_at is None or officer.fix_lat is None or officer.fix_lng is None:
-        return None
-    age = fix_age_s(officer.fix_at, now) or 0
-    return {
-        "lat": officer.fix_lat,
-        "lng": officer.fix_lng,
-        "accuracy_m": officer.fix_accuracy_m,
-        "at": serializers.DateTimeField().to_representation(officer.fix_at),
-        "age_s": age,
-        "stale": age > STALE_FIX_S,
-    }
 
 
 class PositionOut(serializers.Serializer):
@@ -111,13 +88,10 @@ class OfficerOut(serializers.ModelSerializer):
         ]
 
     def _active(self, officer: Officer) -> list[Assignment]:
-        # Selectors prefetch this; a lone officer (a push) falls back to one query.
+        # A serializer runs no query: selectors.officers_board / officer_with_state prefetch this.
         prefetched = getattr(officer, "active_assignment_list", None)
         if prefetched is None:
-            prefetched = list(
-                officer.assignments.filter(status__in=ACTIVE_STATUSES).select_related("job").order_by("dispatched_at")
-            )
-            officer.active_assignment_list = prefetched
+            raise LookupError("OfficerOut needs an officer from selectors.officers_board()")
         return prefetched
 
     @extend_schema_field(serializers.ChoiceField(choices=OFFICER_STATES))
