@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fieldapp.models import Assignment, DutyChange, Job, JobEvent, Officer, Squad
 
@@ -76,10 +81,48 @@ class AssignmentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class JobEventInline(ReadOnlyInline):
+# The audit log's details in words: a label per key the services write, and
+# statuses and yes/no in words. A key not listed here shows as it is.
+DETAIL_LABELS = {
+    "officer_id": pgettext_lazy("job event detail", "officer id"),
+    "forced": pgettext_lazy("job event detail", "forced"),
+    "from": pgettext_lazy("job event detail", "from"),
+    "to": pgettext_lazy("job event detail", "to"),
+    "reason": pgettext_lazy("job event detail", "reason"),
+    "auto": pgettext_lazy("job event detail", "closed automatically"),
+    "seq": pgettext_lazy("job event detail", "feed number"),
+}
+STATUS_LABELS = dict(Assignment.Status.choices)
+
+
+def detail_value(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return str(pgettext_lazy("yes/no", "yes") if value else pgettext_lazy("yes/no", "no"))
+    if key in ("from", "to") and value in STATUS_LABELS:
+        return str(STATUS_LABELS[value])
+    return str(value)
+
+
+def event_details(event: JobEvent) -> SafeString:
+    """The event's data as "key: value" lines; empty values are left out."""
+    lines = [
+        (str(DETAIL_LABELS.get(key, key)), detail_value(key, value))
+        for key, value in (event.data or {}).items()
+        if value not in ("", None, [], {})
+    ]
+    return format_html_join("", "<div>{}: {}</div>", lines)
+
+
+class EventDetailsMixin:
+    @admin.display(description=_("details"))
+    def details(self, event: JobEvent) -> SafeString:
+        return event_details(event)
+
+
+class JobEventInline(EventDetailsMixin, ReadOnlyInline):
     model = JobEvent
     fk_name = "job"
-    fields = ("at", "kind", "actor", "assignment", "device_at", "lat", "lng", "data")
+    fields = ("at", "kind", "actor", "assignment", "device_at", "lat", "lng", "details")
     readonly_fields = fields
     show_change_link = False
 
@@ -116,8 +159,10 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(JobEvent)
-class JobEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "job", "kind", "actor", "assignment", "device_at", "lat", "lng")
+class JobEventAdmin(EventDetailsMixin, ReadOnlyAdmin):
+    list_display = ("at", "job", "kind", "actor", "assignment", "device_at", "lat", "lng", "details")
+    fields = ("job", "assignment", "kind", "actor", "at", "device_at", "lat", "lng", "details")
+    readonly_fields = fields
     list_filter = ("kind",)
     search_fields = ("job__number",)
     list_select_related = ("job", "actor", "assignment__officer")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -261,7 +262,8 @@ class JobEvent(models.Model):
         verbose_name_plural = _("job events")
 
     def __str__(self) -> str:
-        return f"{self.job_id} {self.kind} {self.at:%H:%M:%S}"
+        # The row's title in admin: the kind in words and the server time in the local zone, not UTC.
+        return f"{self.get_kind_display()} · {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         # The log is append-only: a row, once written, is never rewritten.
