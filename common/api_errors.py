@@ -36,7 +36,10 @@ def _invalid(fields: Any) -> Response:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
+        if exc.fields:
+            body["fields"] = exc.fields
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         return _invalid(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, exceptions.ValidationError):

@@ -12,9 +12,11 @@ class DomainError(Exception):
     status_code = 409
     code = "conflict"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # Field name -> messages, when the refusal is about particular fields of the input.
+        self.fields = fields
         if code:
             self.code = code
 

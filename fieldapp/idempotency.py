@@ -19,7 +19,9 @@ import json
 from functools import wraps
 from typing import Any, Callable
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -45,10 +47,28 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+def _file_digest(upload: UploadedFile) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return {"file": upload.name, "size": upload.size, "sha256": digest.hexdigest()}
+
+
+def _plain_body(body: Any) -> Any:
+    """A multipart body as JSON-able values: each uploaded file by its name, size and content hash."""
+    if isinstance(body, QueryDict):
+        return {key: [_plain_body(value) for value in body.getlist(key)] for key in sorted(body.keys())}
+    if isinstance(body, UploadedFile):
+        return _file_digest(body)
+    return body
+
+
 def _fingerprint(request: Request) -> str:
     """The request as a hash; its body has been parsed already."""
     canonical = json.dumps(
-        {"method": request.method, "path": request.path, "body": request.data}, sort_keys=True, cls=JSONEncoder,
+        {"method": request.method, "path": request.path, "body": _plain_body(request.data)}, sort_keys=True,
+        cls=JSONEncoder,
         ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -112,13 +112,15 @@ def quick_clearance_problems(
     """
     problems = Problems()
     filled = set(slots_filled)
+    verdict = checklist_evaluate(answers)
     for name, at in (("vehicles_moved_at", vehicles_moved_at), ("lanes_open_at", lanes_open_at)):
         if at is not None and at > now + skew:
             problems.add(name, _("The time is in the future."))
     if vehicles_moved_at and lanes_open_at and lanes_open_at < vehicles_moved_at:
         problems.add("lanes_open_at", _("The lanes cannot open before the vehicles were moved."))
     missing_slots = [slot for slot in REQUIRED_SLOTS if slot not in filled]
-    if vehicles_moved_at is not None and missing_slots:
+    # Under the ordinary procedure the accident unit decides on moving; the photo rule is quick clearance's.
+    if vehicles_moved_at is not None and missing_slots and verdict.outcome != OUTCOME_ORDINARY:
         problems.add(
             "vehicles_moved_at",
             _("Take the front-side, rear-side and point-of-impact photos before the vehicles are moved."),
@@ -130,7 +132,6 @@ def quick_clearance_problems(
             problems.add(f"parties[{index}].plate", _("Give the plate number."))
     if status != STATUS_COMPLETE:
         return problems
-    verdict = checklist_evaluate(answers)
     if verdict.outcome is None:
         problems.add("checklist", _("Answer every item of the checklist."))
     if verdict.outcome == OUTCOME_ORDINARY:

@@ -21,6 +21,7 @@ from fieldapp.models import (
     JobEvent,
     Officer,
     OfficerMessage,
+    RecordPhoto,
 )
 
 JOB_LIST_LIMIT = 200
@@ -60,8 +61,25 @@ def _assignments_prefetch() -> Prefetch:
     )
 
 
+def _records_prefetch() -> list[Any]:
+    """The field records of each job, fetched for a whole list: two queries however many jobs."""
+    return [
+        "quick_clearance__parties",
+        Prefetch(
+            "photos", queryset=RecordPhoto.objects.filter(superseded_at__isnull=True).order_by("received_at", "id"),
+            to_attr="photo_list",
+        ),
+    ]
+
+
 def _jobs() -> QuerySet[Job]:
-    return Job.objects.select_related("created_by", "linked_job").prefetch_related(_assignments_prefetch())
+    return (
+        Job.objects.select_related(
+            "created_by", "linked_job", "quick_clearance__officer__user", "quick_clearance__officer__squad",
+            "rescue__officer__user", "rescue__officer__squad",
+        )
+        .prefetch_related(_assignments_prefetch(), *_records_prefetch())
+    )
 
 
 def _by_status(jobs: QuerySet[Job], status: str) -> QuerySet[Job]:

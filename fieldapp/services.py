@@ -295,6 +295,12 @@ def _after_assignment_change(*, job: Job, assignment_id: int, now: datetime) -> 
 
 # --- assignments ----------------------------------------------------------
 
+def _records_let_clear(job: Job) -> bool:
+    from fieldapp.records_services import quick_clearance_lets_clear
+
+    return quick_clearance_lets_clear(job)
+
+
 @transaction.atomic
 def assignment_advance(
     *, assignment_id: int, officer: Officer, to: str, device_at: datetime | None = None,
@@ -324,6 +330,11 @@ def assignment_advance(
             _("Cannot go from %(from)s to %(to)s.")
             % {"from": assignment.get_status_display(), "to": Assignment.Status(to).label},
             code="illegal_step",
+        )
+    if to == Assignment.Status.CLEARED and not _records_let_clear(job):
+        raise DomainError(
+            _("Fill in the quick-clearance record, or mark it to finish later, before clearing this job."),
+            code="quick_clearance_required",
         )
     previous = assignment.status
     assignment.status = to
