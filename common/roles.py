@@ -77,8 +77,3 @@ class IsOfficer(HasRole):
 class IsDispatcher(HasRole):
     role = DISPATCHER
     message = "Only dispatchers may do this."
-
-
-class IsStationManager(HasRole):
-    role = STATION_MANAGER
-    message = "Only station managers may do this."
