@@ -199,7 +199,7 @@ class StationDetailApi(APIView):
             station = selectors.station_get_visible(user=request.user, slug=slug)
         except Station.DoesNotExist as exc:
             raise NotFound() from exc
-        return Response(StationDetailOut(_detail(station)).data)
+        return Response(StationDetailOut(selectors.station_detailed(station=station)).data)
 
     @extend_schema(request=StationPatchIn, responses=StationDetailOut, operation_id="stations_partial_update")
     def patch(self, request: Request, slug: str) -> Response:
@@ -210,11 +210,7 @@ class StationDetailApi(APIView):
         if "published" in changes and not user_has_role(request.user, ADMIN):
             raise PermissionDenied(_("Only admins may publish or unpublish a station."))
         station = services.station_update(station_id=station.pk, **changes)
-        return Response(StationDetailOut(_detail(station)).data)
-
-
-def _detail(station: Station) -> selectors.NearbyStation:
-    return selectors.NearbyStation(station, None, selectors.station_open_state(station=station))
+        return Response(StationDetailOut(selectors.station_detailed(station=station)).data)
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -274,8 +270,8 @@ class ManagerApi(APIView):
 class ManagedStationsApi(ManagerApi):
     @extend_schema(responses=StationDetailOut(many=True), operation_id="stations_managed")
     def get(self, request: Request) -> Response:
-        stations = selectors.stations_managed_by(user=request.user).order_by("name", "id")
-        return Response(StationDetailOut([_detail(station) for station in stations], many=True).data)
+        stations = selectors.stations_detailed(stations=selectors.stations_managed_by(user=request.user).order_by("name", "id"))
+        return Response(StationDetailOut(stations, many=True).data)
 
 
 class ClosureListApi(ManagerApi):

@@ -314,6 +314,29 @@ def open_state(schedule: Schedule, calendar: Calendar, at: datetime) -> OpenStat
     return OpenState(current.state, aware(next_change) if next_change else None, text, reason or comment, opens)
 
 
+
+def closure_notice(schedule: Schedule, calendar: Calendar, day: date) -> str:
+    """What a screen says about today while the station is closed by hand or by a
+    closure: "暂停开放" or "暂停开放至 12月3日"; "" on any other day.
+
+    The reason is not repeated here: the open state's text already gives it.
+    """
+    if schedule.closed_now:
+        return pgettext("opening hours", "Temporarily closed")
+    if day_plan(schedule, calendar, day).kind != CLOSURE:
+        return ""
+    last = day
+    for offset in range(1, LOOKAHEAD_DAYS + 1):
+        if day_plan(schedule, calendar, day + timedelta(days=offset)).kind != CLOSURE:
+            break
+        last = day + timedelta(days=offset)
+    else:
+        return pgettext("opening hours", "Temporarily closed")
+    if last == day:
+        return pgettext("opening hours", "Closed today")
+    return pgettext("opening hours", "Closed until %(day)s") % {"day": formats.date_format(last, "MONTH_DAY_FORMAT")}
+
+
 # --- words ------------------------------------------------------------------
 
 WEEKDAY_LABELS = (

@@ -12,7 +12,8 @@ from django.utils import timezone
 from common.geo import bounding_box, haversine_m
 from common.roles import ADMIN, STATION_MANAGER, user_has_role
 from stations import hours
-from stations.models import Closure, HolidayCalendar, PlaylistItem, Station
+from stations.media import video_json
+from stations.models import Closure, HolidayCalendar, PlaylistItem, Station, StationPhoto
 
 # The first box of the nearest search; it doubles (at least) until it holds enough stations.
 INITIAL_RADIUS_M = 2_000.0
@@ -25,6 +26,18 @@ class NearbyStation:
     station: Station
     distance_m: float | None
     open_state: hours.OpenState
+
+
+@dataclass(frozen=True)
+class StationDetail:
+    """A station with everything its detail shape shows, read for a whole list at once."""
+
+    station: Station
+    distance_m: float | None
+    open_state: hours.OpenState
+    week: list[hours.DayHours]
+    closures: list[Closure]  # those not over yet, soonest first
+    photos: list[StationPhoto]
 
 
 # --- which stations ---------------------------------------------------------
@@ -48,10 +61,6 @@ def stations_managed_by(*, user: Any) -> QuerySet[Station]:
 def station_get_for_manager(*, user: Any, slug: str) -> Station:
     """The station if this user may edit it; Station.DoesNotExist (a 404) otherwise."""
     return stations_managed_by(user=user).get(slug=slug)
-
-
-def user_can_manage_station(*, user: Any, station: Station) -> bool:
-    return stations_managed_by(user=user).filter(pk=station.pk).exists()
 
 
 def station_get_visible(*, user: Any, slug: str) -> Station:
@@ -129,8 +138,33 @@ def station_hours_preview(
     return hours.week_hours(schedule, calendar, start, days)
 
 
-def station_today_hours(*, station: Station, at: datetime | None = None) -> hours.DayHours:
-    return station_week_hours(station=station, start=today_shanghai(at), days=1)[0]
+def stations_detailed(*, stations: QuerySet[Station], at: datetime | None = None) -> list[StationDetail]:
+    """Each station with its state, week, coming closures and photos: four queries
+    (stations, closures, photos, calendar) however many stations there are."""
+    at = at or timezone.now()
+    today = today_shanghai(at)
+    calendar = _calendar_around(at)
+    rows = stations.prefetch_related(
+        _relevant_closures(today), Prefetch("photos", queryset=StationPhoto.objects.order_by("position", "id"))
+    )
+    details = []
+    for station in rows:
+        schedule = schedule_of(station, today=today)
+        details.append(
+            StationDetail(
+                station=station,
+                distance_m=None,
+                open_state=hours.open_state(schedule, calendar, at),
+                week=hours.week_hours(schedule, calendar, today, 7),
+                closures=[closure for closure in station.relevant_closures if closure.end_date >= today],
+                photos=list(station.photos.all()),
+            )
+        )
+    return details
+
+
+def station_detailed(*, station: Station, at: datetime | None = None) -> StationDetail:
+    return stations_detailed(stations=Station.objects.filter(pk=station.pk), at=at)[0]
 
 
 def holiday_calendar_missing_years(*, today: date | None = None) -> list[int]:
@@ -201,6 +235,16 @@ def stations_nearest(
         NearbyStation(stations[pk], distance, station_open_state(station=stations[pk], at=at, calendar=calendar))
         for distance, pk in chosen
     ]
+
+
+STATE_RANK = {hours.OPEN: 0, hours.UNKNOWN: 1, hours.CLOSED: 2}
+
+
+def open_first(nearby: list[NearbyStation]) -> list[NearbyStation]:
+    """Nearest first, but a closed station never above an open one: a rider in the
+    heat needs the nearest place that will let them in. The sort is stable, so
+    distance order holds within each state."""
+    return sorted(nearby, key=lambda item: STATE_RANK.get(item.open_state.state, 1))
 
 
 SCHEDULE_COLUMNS = ("opening_hours", "follows_national_calendar", "closed_now", "closed_reason")
@@ -289,11 +333,10 @@ def station_playlist(*, station: Station, on: date | None = None) -> list[Playli
 
 def screen_payload(*, station: Station, at: datetime | None = None, request: Any = None) -> dict[str, Any]:
     """What the kiosk shows; the same shape over REST polling and WebSocket."""
-    from stations.serializers import video_json  # serializers import selectors
-
     at = at or timezone.now()
     today = today_shanghai(at)
-    state = station_open_state(station=station, at=at)
+    calendar = _calendar_around(at)
+    state = station_open_state(station=station, at=at, calendar=calendar)
     day = station_week_hours(station=station, start=today, days=1)[0]
     playlist = station_playlist(station=station, on=today)
     return {
@@ -305,6 +348,8 @@ def screen_payload(*, station: Station, at: datetime | None = None, request: Any
         "hours_text": state.text,
         "closed_reason": state.reason if state.state == hours.CLOSED else "",
         "today": {key: value for key, value in day.as_json().items() if key != "intervals"},
+        # Shown instead of today's hours while the station is closed (by hand or a closure).
+        "closure_notice": hours.closure_notice(schedule_of(station, today=today), calendar, today),
         "playlist": [
             {"id": item.pk, "video_id": item.video_id, **{k: v for k, v in video_json(item.video, request).items() if k != "id"}}
             for item in playlist
@@ -318,8 +363,10 @@ def screen_payload(*, station: Station, at: datetime | None = None, request: Any
 
 __all__ = [
     "NearbyStation",
+    "StationDetail",
     "holiday_calendar",
     "holiday_calendar_missing_years",
+    "open_first",
     "screen_payload",
     "station_get_for_manager",
     "station_get_published",
@@ -328,12 +375,12 @@ __all__ = [
     "station_ids_open_now",
     "station_open_state",
     "station_playlist",
-    "station_today_hours",
+    "station_detailed",
     "station_week_hours",
     "stations_for_map",
     "stations_listed",
     "stations_managed_by",
     "stations_nearest",
+    "stations_detailed",
     "stations_published",
-    "user_can_manage_station",
 ]

@@ -4,34 +4,19 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.gcj02 import wgs84_to_gcj02
+from common.maps import distance_text
 from stations import amenities, hours
+from stations.display import navigation_links, state_labels
+from stations.media import media_url, video_json
 from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan
-from stations.selectors import NearbyStation, station_week_hours, today_shanghai
+from stations.selectors import NearbyStation, StationDetail, today_shanghai
 from stations.validators import validate_image_file, validate_opening_hours, validate_video_file
-
-
-def media_url(field_file: Any, request: Any = None) -> str | None:
-    if not field_file:
-        return None
-    url = field_file.url
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-def video_json(video: SafetyVideo, request: Any = None) -> dict[str, Any]:
-    return {
-        "id": video.pk,
-        "title": video.title,
-        "src": media_url(video.file, request),
-        "poster": media_url(video.poster, request),
-        "duration_seconds": video.duration_seconds,
-        "mime": video.mime_type or "video/mp4",
-    }
 
 
 PLACEHOLDER_SLUG = "station-slug-placeholder"
@@ -39,11 +24,7 @@ PLACEHOLDER_SLUG = "station-slug-placeholder"
 
 @lru_cache(maxsize=1)
 def _station_url_pattern() -> str:
-    try:
-        return reverse("stations:detail", kwargs={"slug": PLACEHOLDER_SLUG})
-    except NoReverseMatch:
-        # The page route belongs to the UI; until it exists the path is known.
-        return f"/stations/{PLACEHOLDER_SLUG}/"
+    return reverse("stations:detail", kwargs={"slug": PLACEHOLDER_SLUG})
 
 
 def station_url(slug: str) -> str:
@@ -117,8 +98,16 @@ class SloganOut(serializers.ModelSerializer):
         fields = ["id", "text", "position", "active"]
 
 
+class NavigationOut(serializers.Serializer):
+    amap = serializers.CharField()
+    baidu = serializers.CharField()
+    apple = serializers.CharField()
+    geo = serializers.CharField()
+
+
 class StationListOut(serializers.Serializer):
-    """A NearbyStation (station, distance, open state) as the finder lists it."""
+    """A NearbyStation (station, distance, open state) as the finder lists it: the one
+    station card. The finder page renders it and finder.js only displays its fields."""
 
     slug = serializers.CharField(source="station.slug")
     name = serializers.CharField(source="station.name")
@@ -127,13 +116,17 @@ class StationListOut(serializers.Serializer):
     wgs84 = serializers.SerializerMethodField()
     gcj02 = serializers.SerializerMethodField()
     distance_m = serializers.SerializerMethodField()
+    distance_text = serializers.SerializerMethodField()
     open_state = serializers.ChoiceField(source="open_state.state", choices=[hours.OPEN, hours.CLOSED, hours.UNKNOWN])
+    state_label = serializers.SerializerMethodField()
     next_change = serializers.DateTimeField(source="open_state.next_change", allow_null=True)
     hours_text = serializers.CharField(source="open_state.text")
+    opens_text = serializers.CharField(source="open_state.opens_text", help_text="when closed: “08:00 开门”; else empty")
     closed_reason = serializers.SerializerMethodField()
     amenities = serializers.SerializerMethodField()
     opening_hours = serializers.CharField(source="station.opening_hours")
     url = serializers.SerializerMethodField()
+    navigation = serializers.SerializerMethodField()
 
     @extend_schema_field(CoordinatesOut)
     def get_wgs84(self, item: NearbyStation) -> dict[str, float]:
@@ -149,6 +142,14 @@ class StationListOut(serializers.Serializer):
         return None if item.distance_m is None else round(item.distance_m)
 
     @extend_schema_field(OpenApiTypes.STR)
+    def get_distance_text(self, item: NearbyStation) -> str:
+        return distance_text(item.distance_m)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_state_label(self, item: NearbyStation) -> str:
+        return state_labels()[item.open_state.state]
+
+    @extend_schema_field(OpenApiTypes.STR)
     def get_closed_reason(self, item: NearbyStation) -> str:
         return item.open_state.reason if item.open_state.state == hours.CLOSED else ""
 
@@ -160,14 +161,9 @@ class StationListOut(serializers.Serializer):
     def get_url(self, item: NearbyStation) -> str:
         return station_url(item.station.slug)
 
-
-def station_list_item(nearby: NearbyStation, request: Any = None) -> dict[str, Any]:
-    """The exact list-item JSON of the API, for pages that embed their first list."""
-    return dict(StationListOut(nearby).data)
-
-
-def station_detail_item(nearby: NearbyStation, request: Any = None) -> dict[str, Any]:
-    return dict(StationDetailOut(nearby).data)
+    @extend_schema_field(NavigationOut)
+    def get_navigation(self, item: NearbyStation) -> dict[str, str]:
+        return navigation_links(item.station)
 
 
 class PhotoOut(serializers.Serializer):
@@ -176,6 +172,8 @@ class PhotoOut(serializers.Serializer):
 
 
 class StationDetailOut(StationListOut):
+    """A StationDetail: selectors.stations_detailed read the week, closures and photos."""
+
     description = serializers.CharField(source="station.description")
     published = serializers.BooleanField(source="station.published")
     follows_national_calendar = serializers.BooleanField(source="station.follows_national_calendar")
@@ -186,18 +184,16 @@ class StationDetailOut(StationListOut):
     updated_at = serializers.DateTimeField(source="station.updated_at")
 
     @extend_schema_field(PhotoOut(many=True))
-    def get_photos(self, item: NearbyStation) -> list[dict[str, Any]]:
-        return [{"url": media_url(photo.image), "caption": photo.caption} for photo in item.station.photos.all()]
+    def get_photos(self, item: StationDetail) -> list[dict[str, Any]]:
+        return [{"url": media_url(photo.image), "caption": photo.caption} for photo in item.photos]
 
     @extend_schema_field(DayHoursOut(many=True))
-    def get_week(self, item: NearbyStation) -> list[dict[str, Any]]:
-        return [day.as_json() for day in station_week_hours(station=item.station)]
+    def get_week(self, item: StationDetail) -> list[dict[str, Any]]:
+        return [day.as_json() for day in item.week]
 
     @extend_schema_field(ClosureOut(many=True))
-    def get_closures(self, item: NearbyStation) -> list[dict[str, Any]]:
-        today = today_shanghai()
-        current = item.station.closures.filter(end_date__gte=today).order_by("start_date", "id")
-        return ClosureOut(current, many=True).data
+    def get_closures(self, item: StationDetail) -> list[dict[str, Any]]:
+        return ClosureOut(item.closures, many=True).data
 
 
 class StationListResponse(serializers.Serializer):
@@ -244,6 +240,7 @@ class ScreenPayloadOut(serializers.Serializer):
     next_change = serializers.DateTimeField(allow_null=True)
     hours_text = serializers.CharField()
     closed_reason = serializers.CharField()
+    closure_notice = serializers.CharField(help_text="Shown instead of today's hours while the station is closed; empty otherwise.")
     today = ScreenTodayOut()
     playlist = ScreenVideoOut(many=True)
     slogans = ScreenSloganOut(many=True)

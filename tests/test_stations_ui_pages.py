@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from common.gcj02 import wgs84_to_gcj02
-from tests.stations_ui_fixtures import NEAR_BEISHUN, media_root, screen_station, stations_city  # noqa: F401
+from tests.helpers import NEAR_BEISHUN
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +49,23 @@ def test_finder_amenity_filter(client, stations_city):
     assert card_slugs(response.content.decode()) == ["qichexizhan"]
 
 
-def test_finder_does_not_offer_navigation_to_a_closed_station(client, stations_city):
-    html = client.get("/stations/").content.decode()
-    cards = {re.match(r'[^"]*" data-slug="([^"]+)"', part).group(1): part for part in html.split('<li class="station-card')[1:]}
+def cards_by_slug(html: str) -> dict[str, str]:
+    return {re.match(r'[^"]*" data-slug="([^"]+)"', part).group(1): part for part in html.split('<li class="station-card')[1:]}
+
+
+def test_finder_offers_navigation_to_a_closed_station_with_its_opening_time(client, stations_city):
+    from stations import services
+    from stations.selectors import today_shanghai
+
+    # Closed all of today by a closure; the hours open it again tomorrow at 08:00.
+    dengta = stations_city["dengta"]
+    services.station_update(station_id=dengta.pk, opening_hours="Mo-Su 08:00-20:00")
+    services.closure_create(station_id=dengta.pk, start_date=today_shanghai(), end_date=today_shanghai(), reason="培训")
+    cards = cards_by_slug(client.get("/stations/").content.decode())
     assert "uri.amap.com" in cards["shiyiyuan"]
-    assert "uri.amap.com" not in cards["beishun"]
+    assert "uri.amap.com" in cards["dengta"] and "明天 08:00 开门" in cards["dengta"]
+    # Closed "now" by its manager: still a way there, but no opening time to promise.
+    assert "uri.amap.com" in cards["beishun"] and "开门" not in cards["beishun"]
 
 
 def test_finder_survives_nonsense_coordinates(client, stations_city):
@@ -130,7 +142,7 @@ def test_screen_page_carries_its_playlist_and_slogans(client, screen_station):
     response = client.get("/stations/shiyiyuan/screen/")
     assert response.status_code == 200
     html = response.content.decode()
-    config = json.loads(re.search(r'<script id="screen-config" type="application/json">(.*?)</script>', html, re.S).group(1))
+    config = json.loads(re.search(r'<script id="page-config" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert [item["title"] for item in config["payload"]["playlist"]] == ["安全头盔", "礼让行人"]
     assert config["payload"]["slogans"][0]["text"] == "一盔一带 安全常在"
     assert config["wsPath"] == "/ws/stations/shiyiyuan/screen/"

@@ -15,23 +15,14 @@ from django.views.decorators.http import require_GET
 
 from common.geo import valid_lat_lng
 from stations import amenities, hours, selectors
-from stations.cards import amenity_items, navigation_links, state_labels, station_card
+from stations.display import amenity_items, navigation_links, state_labels
 from stations.models import Station
+from stations.serializers import StationListOut
 
 FINDER_LIMIT = 20
 
 
 # --- the citizens' finder ----------------------------------------------------
-
-STATE_RANK = {hours.OPEN: 0, hours.UNKNOWN: 1, hours.CLOSED: 2}
-
-
-def open_first(nearby: list[selectors.NearbyStation]) -> list[selectors.NearbyStation]:
-    """Nearest first, but a closed station never above an open one: a rider in the
-    heat needs the nearest place that will let them in. The sort is stable, so
-    distance order holds within each state."""
-    return sorted(nearby, key=lambda item: STATE_RANK.get(item.open_state.state, 1))
-
 
 def _float(raw: str | None) -> float | None:
     try:
@@ -58,29 +49,21 @@ def finder_areas() -> list[dict[str, Any]]:
     return areas
 
 
-# Facts a card's script needs; the rest of a card is already in the HTML.
-CARD_JSON_KEYS = ("slug", "name", "address", "distance_m", "open_state", "next_change", "hours_text", "amenities", "wgs84")
-
-
 def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]]) -> dict[str, Any]:
     """What finder.js needs, rendered into the page (translated labels included)."""
     return {
         "origin": origin,
-        "stations": [{key: card[key] for key in CARD_JSON_KEYS} for card in cards],
+        "stations": cards,
         "limit": FINDER_LIMIT,
         "apiUrl": reverse("api-stations"),
-        "stationUrl": reverse("stations:detail", args=["__slug__"]),
         "tileUrl": settings.MAP_TILE_URL,
         "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
         # Set MAP_TILES_GCJ02=True when MAP_TILE_URL serves AMap-style (GCJ-02) tiles.
         "tilesGcj02": bool(getattr(settings, "MAP_TILES_GCJ02", False)),
         "leafletJs": static("leaflet/leaflet.js"),
         "leafletCss": static("leaflet/leaflet.css"),
-        "amenityLabels": {code: str(item.label) for code, item in amenities.BY_CODE.items()},
         "labels": {
             "states": state_labels(),
-            "m": _("m"),
-            "km": _("km"),
             "amenities": _("Amenities"),
             "navigate": _("Navigate"),
             "details": _("Details"),
@@ -111,7 +94,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     nearby = selectors.stations_nearest(
         lat=origin["lat"], lng=origin["lng"], limit=FINDER_LIMIT, open_now=open_now, amenities=selected
     )
-    cards = [station_card(item) for item in open_first(nearby)]
+    cards = StationListOut(selectors.open_first(nearby), many=True).data
     return render(
         request,
         "stations/finder.html",
@@ -168,13 +151,11 @@ def station_json_ld(request: HttpRequest, station: Station, week: list[hours.Day
 
 @require_GET
 def station_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        station = selectors.station_get_published(slug=slug)
-    except Station.DoesNotExist:
+    found = selectors.stations_detailed(stations=selectors.stations_published().filter(slug=slug))
+    if not found:
         raise Http404(_("No such care station."))
-    state = selectors.station_open_state(station=station)
-    week = selectors.station_week_hours(station=station)
-    photos = list(station.photos.all())
+    detail = found[0]
+    station, state, week, photos = detail.station, detail.open_state, detail.week, detail.photos
     return render(
         request,
         "stations/detail.html",
