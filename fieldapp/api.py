@@ -20,6 +20,7 @@ from common.roles import DISPATCHER, GROUPS, IsDispatcher, IsOfficer, user_has_r
 from fieldapp import selectors, services
 from fieldapp.fixes import fix_of
 from fieldapp.idempotency import IDEMPOTENCY_KEY, idempotent
+from fieldapp.records_serializers import JobDeskDetailOut, JobDeskOut
 from fieldapp.serializers import (
     AdvanceIn,
     AssignmentOut,
@@ -98,16 +99,17 @@ class JobListCreateApi(FieldApi):
         return [IsAuthenticated()]
 
     @extend_schema(
-        tags=[TAG], operation_id="jobs_list", summary="List jobs (dispatcher: all; officer: their own)",
+        tags=[TAG], operation_id="jobs_list",
+        summary="List jobs (dispatcher: all, with records and timeline; officer: their own, without them)",
         parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=list(JOB_STATUSES), default="open")],
-        responses={200: JobOut(many=True), **errors(400, 401, 403)},
+        responses={200: JobDeskOut(many=True), **errors(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         job_status = request.query_params.get("status", "open")
         if job_status not in JOB_STATUSES:
             raise exceptions.ValidationError({"status": [_("Use one of: open, closed, cancelled, all.")]})
         if user_has_role(request.user, DISPATCHER):
-            jobs = selectors.jobs_for_dispatcher(status=job_status)
+            return Response(JobDeskOut(selectors.jobs_for_dispatcher(status=job_status), many=True, context=self.ctx()).data)
         else:
             officer = self.officer_or_none(request)
             if officer is None:
@@ -117,7 +119,7 @@ class JobListCreateApi(FieldApi):
 
     @extend_schema(
         tags=[TAG], operation_id="jobs_create", summary="Create a job", request=JobCreateIn,
-        parameters=[IDEMPOTENCY_KEY], responses={201: JobDetailOut, **errors(400, 401, 403, 422)},
+        parameters=[IDEMPOTENCY_KEY], responses={201: JobDeskDetailOut, **errors(400, 401, 403, 422)},
     )
     @idempotent
     def post(self, request: Request) -> Response:
@@ -128,13 +130,14 @@ class JobListCreateApi(FieldApi):
             source=data["source"], reported_at=data["reported_at"], linked_job_id=data["linked_job"],
         )
         job = selectors.job_for_user(job_id=job.pk, dispatcher=True, officer=None, with_events=True)
-        return Response(JobDetailOut(job, context=self.ctx()).data, status=status.HTTP_201_CREATED)
+        return Response(JobDeskDetailOut(job, context=self.ctx()).data, status=status.HTTP_201_CREATED)
 
 
 class JobDetailApi(FieldApi):
     @extend_schema(
-        tags=[TAG], operation_id="jobs_retrieve", summary="A job with its assignments and events",
-        responses={200: JobDetailOut, **errors(401, 403, 404)},
+        tags=[TAG], operation_id="jobs_retrieve",
+        summary="A job with its assignments and events (dispatcher: with records and timeline)",
+        responses={200: JobDeskDetailOut, **errors(401, 403, 404)},
     )
     def get(self, request: Request, job_id: int) -> Response:
         dispatcher = user_has_role(request.user, DISPATCHER)
@@ -144,7 +147,8 @@ class JobDetailApi(FieldApi):
         job = selectors.job_for_user(job_id=job_id, dispatcher=dispatcher, officer=officer, with_events=True)
         if job is None:
             raise exceptions.NotFound(_("No such job."))
-        return Response(JobDetailOut(job, context=self.ctx()).data)
+        shape = JobDeskDetailOut if dispatcher else JobDetailOut
+        return Response(shape(job, context=self.ctx()).data)
 
 
 class JobCandidatesApi(DispatcherApi):

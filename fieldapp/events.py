@@ -7,17 +7,20 @@ Payloads have the shapes of the REST API (fieldapp.serializers).
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from rest_framework.fields import DateTimeField
 
 from fieldapp.models import Assignment, Job, Officer, OfficerMessage
+from fieldapp.records_serializers import JobDeskOut
 from fieldapp.serializers import AssignmentOut, JobOut, OfficerOut
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,11 @@ def job_body(job: Job) -> dict[str, Any]:
     return {"job": plain(JobOut(job).data)}
 
 
+def desk_job_body(job: Job) -> dict[str, Any]:
+    """The desk's job: with its field records, step timeline and found_on_patrol (GET /jobs/ as a dispatcher)."""
+    return {"job": plain(JobDeskOut(job).data)}
+
+
 def officer_body(officer: Officer) -> dict[str, Any]:
     return {"officer": plain(OfficerOut(officer).data)}
 
@@ -80,7 +88,7 @@ def feed_message_on_commit(message: OfficerMessage) -> None:
 # --- dispatch desk --------------------------------------------------------
 
 def desk_job_changed_on_commit(job: Job) -> None:
-    _send_on_commit(DISPATCH_GROUP, {"type": "desk.frame", "frame": {"type": JOB_CHANGED, **job_body(job)}})
+    _send_on_commit(DISPATCH_GROUP, {"type": "desk.frame", "frame": {"type": JOB_CHANGED, **desk_job_body(job)}})
 
 
 def desk_assignment_changed_on_commit(assignment: Assignment) -> None:
@@ -105,3 +113,28 @@ def desk_position_on_commit(officer: Officer) -> None:
         "at": DateTimeField().to_representation(officer.fix_at),
     }
     _send_on_commit(DISPATCH_GROUP, {"type": "desk.position", "position": position})
+
+
+# --- health ---------------------------------------------------------------
+
+async def _channel_layer_round_trip() -> None:
+    layer = get_channel_layer()
+    channel = await layer.new_channel("healthz.")
+    await layer.send(channel, {"type": "healthz.ping"})
+    message = await layer.receive(channel)
+    if message.get("type") != "healthz.ping":
+        raise RuntimeError("unexpected message")
+
+
+def channel_layer_state(timeout_s: float = 2) -> dict[str, object]:
+    """Send one message to ourselves through the channel layer (for /healthz)."""
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+    async def probe() -> None:
+        await asyncio.wait_for(_channel_layer_round_trip(), timeout=timeout_s)
+
+    try:
+        async_to_sync(probe)()
+    except Exception as exc:  # noqa: BLE001 - any failure means the layer is down.
+        return {"ok": False, "backend": backend, "error": exc.__class__.__name__}
+    return {"ok": True, "backend": backend}

@@ -46,6 +46,9 @@ STATUS_COMPLETE = "complete"
 # A record in one of these lets the officer clear an accident or breakdown.
 CLEARING_STATUSES = (STATUS_LATER, STATUS_COMPLETE)
 
+# The records a job may have, as the API names them.
+RECORD_NAMES = ("quick_clearance", "rescue")
+
 # Job kinds whose clearing needs a quick-clearance record, and the kind a rescue attaches to.
 QUICK_CLEARANCE_KINDS = ("accident", "breakdown")
 RESCUE_KINDS = ("help",)

@@ -211,6 +211,15 @@ if STATIC_MANIFEST:
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest safety video a station screen may be given (bytes).
 SAFETY_VIDEO_MAX_BYTES = env_int("SAFETY_VIDEO_MAX_BYTES", 200 * 1024 * 1024)
+# Timers of the station kiosk screen, in seconds. They reach screen.js through
+# the page config, so tests can shorten what they wait for.
+STATION_SCREEN_TIMERS_S = {
+    # How long a slogan stays on screen between videos.
+    "slogan": env_int("STATION_SCREEN_SLOGAN_S", 8),
+    # Polling for changes while the WebSocket is down, and (rarely, as a safety net) while it is up.
+    "poll": env_int("STATION_SCREEN_POLL_S", 10),
+    "pollLive": env_int("STATION_SCREEN_POLL_LIVE_S", 120),
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Field record photos (citizens, plates, injuries) are kept outside MEDIA_ROOT and
 # served only through views that check who asks (common.storage.PrivateStorage).
@@ -242,6 +251,16 @@ LUCHANG_CITY = {
         (_("North (Beishun)"), 36.4950, 115.9850),
         (_("Chiping district"), 36.5800, 116.2550),
     ),
+}
+# Timers of the field and dispatch pages, in milliseconds. They reach the JS
+# through the page config, so tests can shorten what they wait for.
+FIELD_UI_TIMERS_MS = {
+    # After a step, the next step's button (where the finger just was) ignores taps.
+    "stepCoolDown": env_int("FIELD_STEP_COOL_DOWN_MS", 1200),
+    # The phone gives up on one geolocation request after this long.
+    "geolocationTimeout": env_int("FIELD_GEOLOCATION_TIMEOUT_MS", 30000),
+    # The desk asks for new figures at most this often.
+    "figureThrottle": env_int("DISPATCH_FIGURE_THROTTLE_MS", 5000),
 }
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (36.45, 115.98),
@@ -278,6 +297,17 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "fieldapp.models.Assignment.Status",
         "AssignmentStepEnum": "fieldapp.models.OFFICER_STEPS",
         "OfficerStateEnum": "fieldapp.models.OFFICER_STATES",
+        "RecordStatusEnum": "fieldapp.models.RecordStatus",
+        "RecordPhotoSlotEnum": "fieldapp.models.RecordPhoto.Slot",
+        "QuickClearanceOutcomeEnum": "fieldapp.models.QuickClearance.Outcome",
+        "QuickClearanceAgreementEnum": "fieldapp.models.QuickClearance.Agreement",
+        "PartyResponsibilityEnum": "fieldapp.models.Party.Responsibility",
+        "RescueKindEnum": "fieldapp.models.Rescue.Kind",
+        "RescueHandedToEnum": "fieldapp.models.Rescue.HandedTo",
+        "ChecklistItemEnum": "fieldapp.records.CHECKLIST",
+        "RequiredSlotEnum": "fieldapp.records.REQUIRED_SLOTS",
+        "TimelineStepEnum": "fieldapp.records.TIMELINE_STEPS",
+        "RecordNameEnum": "fieldapp.records.RECORD_NAMES",
     },
 }
 
