@@ -1,63 +1,37 @@
-"""Shared fixtures: personas, API clients, a real Daphne server and a real browser.
+"""Shared fixtures: personas, API clients, jobs, stations, a real Daphne server and a real browser.
 
-Services a test needs (Chromium, PostgreSQL, Redis) are never silently
-skipped in CI: with CI=true a missing service fails the test.
+Plain helpers (make_user, new_job, make_station, ...) live in tests/helpers.py,
+the server and browser helpers in tests/live.py. Services a test needs
+(Chromium, PostgreSQL, Redis) are never silently skipped in CI: with CI=true a
+missing service fails the test.
 """
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from fieldapp.models import Officer, Squad
 from common.roles import DISPATCHER, OFFICER, STATION_MANAGER
-
-ROOT = Path(__file__).resolve().parent.parent
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-REDIS_TEST_URL = os.environ.get("REDIS_URL") or os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def require(available: bool, what: str) -> None:
-    """Skip on a developer machine without the service; fail in CI."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI but is not available", pytrace=False)
-    pytest.skip(f"{what} is not available on this machine")
-
-
-def redis_available(url: str = REDIS_TEST_URL) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+from fieldapp.models import Assignment, Job, Officer, Squad
+from stations.models import PlaylistItem, Slogan, Station
+from tests.helpers import (
+    FAST_HASHER,
+    dispatch,
+    make_city_station,
+    make_station,
+    make_user,
+    make_video,
+    new_job,
+    on_duty,
+    require,
+)
+from tests.live import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, LiveServer, ServerPool
 
 
 @pytest.fixture(autouse=True)
@@ -80,31 +54,7 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
             database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{suffix}"
 
 
-def database_url_for_subprocess() -> str:
-    """The test database as a DATABASE_URL, for servers started by tests."""
-    from django.db import connection
-
-    params = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{params['NAME']}"
-    user = params.get("USER") or "postgres"
-    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
-    host = params.get("HOST") or "127.0.0.1"
-    port = params.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{params['NAME']}"
-
-
 # --- personas -------------------------------------------------------------
-
-PASSWORD = "correct-horse-battery"
-
-
-def make_user(username: str, *, group: str | None = None, full_name: str = "", **extra: Any):
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=full_name, **extra)
-    if group:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
-
 
 @pytest.fixture
 def squad(db) -> Squad:
@@ -153,64 +103,135 @@ def api() -> APIClient:
     return APIClient()
 
 
-# --- a real server and a real browser -------------------------------------
+# --- dispatch -------------------------------------------------------------
 
-class LiveServer:
-    """A Daphne subprocess serving fieldapp.project.asgi against the test database."""
-
-    def __init__(self, *, redis_url: str | None = None, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}"
-        environment = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "true", "PYTHONUNBUFFERED": "1",
-                       "PASSWORD_HASHERS": FAST_HASHER}
-        environment.pop("REDIS_URL", None)
-        environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        if redis_url:
-            environment["REDIS_URL"] = redis_url
-        environment.update(env or {})
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.log_path = ARTIFACTS / f"daphne-{self.port}.log"
-        self.log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.project.asgi:application"],
-            cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        self._wait_ready()
-
-    def _wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited early:\n{self.log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
-                    return
-            except Exception:  # noqa: BLE001
-                time.sleep(0.2)
-        raise RuntimeError(f"daphne did not become ready:\n{self.log_path.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+@pytest.fixture
+def job(dispatcher) -> Job:
+    return new_job(dispatcher)
 
 
 @pytest.fixture
-def live_server_factory(transactional_db):
-    """Start Daphne processes on the test database; data must be committed (transactional_db)."""
-    servers: list[LiveServer] = []
+def duty_officer(officer) -> Officer:
+    return on_duty(officer)
 
-    def start(**kwargs: Any) -> LiveServer:
-        server = LiveServer(redis_url=kwargs.pop("redis_url", os.environ.get("REDIS_URL") or None), **kwargs)
-        servers.append(server)
+
+@pytest.fixture
+def assignment(job, dispatcher, duty_officer) -> Assignment:
+    (created,) = dispatch(job, dispatcher, duty_officer)
+    return created
+
+
+@pytest.fixture
+def third_officer(db, squad) -> Officer:
+    user = make_user("third_officer", group=OFFICER, full_name="张伟")
+    return Officer.objects.create(user=user, badge_number="371503", call_sign="铁骑03", squad=squad)
+
+
+# --- stations -------------------------------------------------------------
+
+@pytest.fixture
+def calendar_2026(db) -> None:
+    from stations.services import holiday_calendar_seed
+
+    holiday_calendar_seed(years=[2026])
+
+
+@pytest.fixture
+def station(db, calendar_2026) -> Station:
+    return make_station()
+
+
+@pytest.fixture
+def managed_station(db, station, station_manager) -> Station:
+    station.managers.add(station_manager)
+    return station
+
+
+@pytest.fixture
+def others_station(db, calendar_2026, other_station_manager) -> Station:
+    other = make_station("dengta", name="灯塔中队", lat=36.47, lng=115.99)
+    other.managers.add(other_station_manager)
+    return other
+
+
+@pytest.fixture
+def stations_city(db, station_manager, other_station_manager) -> dict[str, Station]:
+    """Care stations around Liaocheng (36.45 N, 115.98 E) for the stations UI tests."""
+    shiyiyuan = make_city_station(
+        "shiyiyuan", "市医院中队", 36.4561, 115.9854, amenities=["cooling", "drinking_water", "restroom", "wifi"]
+    )
+    shiyiyuan.managers.add(station_manager)
+    dengta = make_city_station("dengta", "灯塔中队", 36.4700, 115.9700)
+    dengta.managers.add(other_station_manager)
+    # Nearest to NEAR_BEISHUN but closed: the finder must put the open one first.
+    beishun = make_city_station("beishun", "北顺中队", 36.4945, 115.9852, closed_now=True, closed_reason="外出执勤")
+    huxi = make_city_station("huxi", "湖西中队", 36.4400, 115.9500, published=False)
+    qichezhan = make_city_station(
+        "qichexizhan", "汽车西站交管服务网点", 36.4480, 115.9300, amenities=["ebike_charging", "repair_tools"]
+    )
+    return {"shiyiyuan": shiyiyuan, "dengta": dengta, "beishun": beishun, "huxi": huxi, "qichexizhan": qichezhan}
+
+
+@pytest.fixture(scope="session")
+def shared_media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture
+def media_root(settings, shared_media_root) -> Path:
+    """An empty MEDIA_ROOT for this test.
+
+    The folder is the same in every test, so a test server started with it
+    can be reused; it is emptied before each test instead.
+    """
+    shutil.rmtree(shared_media_root)
+    shared_media_root.mkdir()
+    settings.MEDIA_ROOT = str(shared_media_root)
+    return shared_media_root
+
+
+@pytest.fixture
+def screen_station(stations_city, media_root) -> Station:
+    station = stations_city["shiyiyuan"]
+    first = make_video("安全头盔", "safety-1.webm")
+    second = make_video("礼让行人", "safety-2.webm")
+    PlaylistItem.objects.create(station=station, video=first, position=0)
+    PlaylistItem.objects.create(station=station, video=second, position=1)
+    Slogan.objects.create(station=station, text="一盔一带 安全常在", position=0)
+    return station
+
+
+# --- a real server and a real browser -------------------------------------
+
+@pytest.fixture(scope="session")
+def live_servers(django_db_setup) -> Iterator[ServerPool]:
+    """The session's Daphne processes; stopped before the test database is dropped."""
+    pool = ServerPool()
+    yield pool
+    pool.stop_all()
+
+
+@pytest.fixture
+def live_server_factory(transactional_db, live_servers):
+    """A Daphne on the test database; data must be committed (transactional_db).
+
+    A server with the same Redis URL and environment as an earlier test's is
+    that same running process. `fresh=True` starts a process of the test's own,
+    stopped when the test ends: for tests that need two servers, or that stop,
+    load or break the one they get.
+    """
+    own: list[LiveServer] = []
+
+    def start(*, redis_url: str | None = None, env: dict[str, str] | None = None, fresh: bool = False) -> LiveServer:
+        redis_url = redis_url or os.environ.get("REDIS_URL") or None
+        if not fresh:
+            return live_servers.get(redis_url=redis_url, env=env or {})
+        server = LiveServer(redis_url=redis_url, env=env)
+        own.append(server)
         return server
 
     yield start
-    for server in servers:
+    for server in own:
         server.stop()
 
 
@@ -247,10 +268,6 @@ def chromium() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1440, "height": 900}}
-
-
 @pytest.fixture
 def phone(chromium):
     context = chromium.new_context(**PHONE)
@@ -263,20 +280,3 @@ def desktop(chromium):
     context = chromium.new_context(**DESKTOP)
     yield context
     context.close()
-
-
-def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page screenshot under test-artifacts/ for people to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def login(page: Any, server: LiveServer, username: str, password: str = PASSWORD) -> None:
-    """Log in through the real form."""
-    page.goto(f"{server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")

@@ -13,8 +13,9 @@ from django.utils import timezone
 from fieldapp import services
 from fieldapp.models import Assignment, Job, Officer
 from common.roles import OFFICER
-from tests.conftest import LiveServer, login, make_user
-from tests.conftest import screenshot as full_page_screenshot
+from tests.helpers import make_user
+from tests.live import LiveServer, login
+from tests.live import screenshot as full_page_screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DESKTOP, PHONE, login, screenshot
-from tests.stations_ui_fixtures import NEAR_BEISHUN, media_root, screen_station, stations_city  # noqa: F401
+from tests.helpers import NEAR_BEISHUN
+from tests.live import DESKTOP, PHONE, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def server(live_server_factory, media_root):  # noqa: F811
+def server(live_server_factory, media_root):
     # The server must see the uploaded test videos.
     return live_server_factory(env={"MEDIA_ROOT": str(media_root)})
 
@@ -208,7 +208,7 @@ def test_screen_without_websocket_picks_up_changes_by_polling(chromium, server, 
         context.close()
 
 
-def test_screen_with_broken_videos_and_no_slogans_rests_on_the_standby_slide(chromium, server, screen_station, media_root):  # noqa: F811
+def test_screen_with_broken_videos_and_no_slogans_rests_on_the_standby_slide(chromium, server, screen_station, media_root):
     from stations.models import PlaylistItem
 
     screen_station.slogans.all().delete()

@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.test import Client
 
 from fieldapp.models import Assignment, Job, JobEvent, Officer
-from tests.dispatch_fixtures import *  # noqa: F403
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from fieldapp.models import Assignment, IdempotencyRecord, Job, JobEvent, OfficerMessage
-from tests.dispatch_fixtures import *  # noqa: F403
-from tests.dispatch_fixtures import dispatch, new_job, on_duty
+from tests.helpers import dispatch, new_job, on_duty
 
 
 def test_dispatcher_creates_a_job_with_a_daily_number(api, dispatcher):

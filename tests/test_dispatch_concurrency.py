@@ -10,8 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from fieldapp.models import Assignment, Job, JobEvent, OfficerMessage
-from tests.dispatch_fixtures import *  # noqa: F403
-from tests.dispatch_fixtures import dispatch, new_job, on_duty
+from tests.helpers import dispatch, new_job, on_duty
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from fieldapp.models import Assignment, Job
-from tests.dispatch_fixtures import *  # noqa: F403
-from tests.dispatch_fixtures import dispatch, new_job, on_duty
+from tests.helpers import dispatch, new_job, on_duty
 
 
 def _at(base: datetime, seconds: int) -> datetime:

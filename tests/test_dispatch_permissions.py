@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from fieldapp.models import Assignment, Job
-from tests.dispatch_fixtures import *  # noqa: F403
+from tests.helpers import new_job, on_duty
 
 ROLES = ("officer", "other_officer", "dispatcher", "station_manager", "anonymous")
 
@@ -55,7 +55,7 @@ MATRIX = {
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", list(MATRIX))
 def test_permission_matrix(endpoint, role, request, api, assignment, other_officer):
-    on_duty(other_officer)  # noqa: F405
+    on_duty(other_officer)
     method, url, body, expected = MATRIX[endpoint]
     url = url.format(job=assignment.job_id, assignment=assignment.pk)
     if body and body.get("officers") == ["{other}"]:
@@ -83,7 +83,7 @@ def test_refused_callers_change_nothing(role, request, api, assignment):
 
 
 def test_officer_lists_only_jobs_assigned_to_them(api, assignment, other_officer, dispatcher):
-    new_job(dispatcher, summary="别人的事")  # noqa: F405
+    new_job(dispatcher, summary="别人的事")
     api.force_authenticate(other_officer.user)
     assert api.get("/api/v1/jobs/?status=all").json() == []
     api.force_authenticate(assignment.officer.user)

@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from fieldapp.models import IdempotencyRecord, OfficerMessage
-from tests.dispatch_fixtures import *  # noqa: F403 - fixtures
-from tests.dispatch_fixtures import dispatch, new_job
+from tests.helpers import dispatch, new_job
 
 
 def test_prune_deletes_only_old_feed_frames_and_keys_and_the_seq_keeps_rising(api, dispatcher, duty_officer):

@@ -9,8 +9,7 @@ from django.utils import timezone
 from fieldapp import selectors, services
 from common.errors import DomainError, InvalidInput
 from fieldapp.models import Assignment, DutyChange, Job, JobEvent, OfficerMessage
-from tests.dispatch_fixtures import *  # noqa: F403
-from tests.dispatch_fixtures import LIAOCHENG, dispatch, new_job, on_duty
+from tests.helpers import LIAOCHENG, dispatch, new_job, on_duty
 
 
 def test_job_numbers_are_per_day_in_shanghai_and_increase(dispatcher):

@@ -10,8 +10,7 @@ import pytest
 import websockets
 from rest_framework.authtoken.models import Token
 
-from tests.conftest import redis_available, require
-from tests.dispatch_fixtures import DISPATCH_REDIS_URL, new_job, on_duty, session_cookie
+from tests.helpers import DISPATCH_REDIS_URL, new_job, on_duty, redis_available, require, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,8 +13,7 @@ from fieldapp import services
 from fieldapp.project.asgi import application
 from fieldapp.consumers import DispatchConsumer
 from fieldapp.models import Assignment, Officer
-from tests.dispatch_fixtures import *  # noqa: F403
-from tests.dispatch_fixtures import dispatch, new_job, on_duty, ws_headers
+from tests.helpers import dispatch, new_job, on_duty, ws_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

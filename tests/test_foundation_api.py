@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def test_token_is_issued_for_good_credentials_and_works(api, officer):
@@ -70,7 +70,7 @@ def test_healthz_is_503_when_the_database_is_down(client, db, monkeypatch):
         def cursor(self):
             raise connection.Database.OperationalError("database is down")
 
-    monkeypatch.setattr("fieldapp.views.connection", DownConnection())
+    monkeypatch.setattr("fieldapp.project.pages.connection", DownConnection())
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == {"ok": False, "vendor": connection.vendor, "error": "OperationalError"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login, screenshot
+from tests.live import login, screenshot
 
 
 @pytest.mark.browser

@@ -8,7 +8,7 @@ import textwrap
 import uuid
 from pathlib import Path
 
-from tests.conftest import REDIS_TEST_URL, redis_available, require
+from tests.helpers import REDIS_TEST_URL, redis_available, require
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 HOMES = {
     "officer": "/field/",
@@ -65,7 +65,7 @@ def test_wrong_password_shows_a_form_error_and_stays_on_login(client, officer):
 
 
 def test_user_without_role_is_told_so(client, db):
-    from tests.conftest import make_user
+    from tests.helpers import make_user
 
     client.force_login(make_user("nobody"))
     response = client.get("/home/")

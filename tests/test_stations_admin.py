@@ -7,7 +7,7 @@ import pytest
 
 from stations import events
 from stations.models import HolidayCalendar, Slogan, Station
-from tests.stations_fixtures import calendar_2026, make_station  # noqa: F401
+from tests.helpers import make_station
 
 pytestmark = pytest.mark.django_db
 

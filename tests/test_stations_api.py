@@ -11,12 +11,7 @@ from common.gcj02 import wgs84_to_gcj02
 from stations import hours
 from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan, Station
 from stations.selectors import today_shanghai
-from tests.stations_fixtures import (  # noqa: F401
-    calendar_2026,
-    make_station,
-    managed_station,
-    station,
-)
+from tests.helpers import make_station
 
 pytestmark = pytest.mark.django_db
 CENTRE = {"lat": 36.45, "lng": 115.98}

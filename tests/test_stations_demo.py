@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from stations.models import Closure, HolidayCalendar, Station
 from stations.selectors import station_open_state
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
 NAMES = {"市医院中队", "灯塔中队", "湖西中队", "北顺中队", "汽车西站交管服务网点"}

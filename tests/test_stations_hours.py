@@ -19,8 +19,7 @@ from stations.selectors import (
     station_week_hours,
 )
 from stations.services import closure_create, holiday_calendar_seed, station_update
-from tests.conftest import ROOT
-from tests.stations_fixtures import WEEKDAYS_WEEKENDS, at, calendar_2026, make_station, station  # noqa: F401
+from tests.helpers import ROOT, WEEKDAYS_WEEKENDS, at, make_station
 
 pytestmark = pytest.mark.django_db
 

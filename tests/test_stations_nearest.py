@@ -12,7 +12,7 @@ from common.geo import haversine_m
 from stations import amenities, hours
 from stations.models import Closure, Station
 from stations.selectors import holiday_calendar, schedule_of, stations_nearest
-from tests.stations_fixtures import at, calendar_2026  # noqa: F401
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 EXPRESSIONS = ["24/7", "Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off", "Mo-Su 22:00-02:00", "24/7 off", "Mo-Sa 07:00-21:00"]

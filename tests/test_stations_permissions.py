@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan, Station
-from tests.stations_fixtures import calendar_2026, make_station  # noqa: F401
+from tests.helpers import make_station
 
 pytestmark = pytest.mark.django_db
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64

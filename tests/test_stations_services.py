@@ -18,7 +18,7 @@ from stations.services import (
     slogans_reorder,
     station_update,
 )
-from tests.stations_fixtures import calendar_2026, make_station, station  # noqa: F401
+from tests.helpers import make_station
 
 
 @pytest.mark.django_db(transaction=True)

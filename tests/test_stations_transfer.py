@@ -11,7 +11,7 @@ from django.core.management import call_command
 from common.gcj02 import wgs84_to_gcj02
 from stations.models import Station
 from stations.transfer import export_csv, export_geojson, import_text
-from tests.stations_fixtures import calendar_2026, make_station  # noqa: F401
+from tests.helpers import make_station
 
 pytestmark = pytest.mark.django_db
 HEADER = "slug,name,address,phone,description,lat,lng,coordinate_system,amenities,opening_hours,follows_national_calendar,published,managers\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from stations.models import Closure, PlaylistItem, Slogan, Station
-from tests.stations_ui_fixtures import media_root, screen_station, stations_city  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

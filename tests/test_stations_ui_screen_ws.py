@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from fieldapp.project.asgi import application
 from stations import services
 from stations.models import Station
-from tests.stations_ui_fixtures import make_station
+from tests.helpers import make_city_station
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +17,7 @@ ORIGIN = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
 
 @database_sync_to_async
 def create_station(slug: str, *, published: bool = True) -> Station:
-    return make_station(slug, "市医院中队", 36.4561, 115.9854, published=published)
+    return make_city_station(slug, "市医院中队", 36.4561, 115.9854, published=published)
 
 
 async def connect(slug: str) -> tuple[WebsocketCommunicator, bool]:
@@ -51,7 +51,7 @@ async def test_closing_the_station_reaches_the_screen():
 
 async def test_another_stations_change_does_not_reach_the_screen():
     await create_station("shiyiyuan")
-    other = await database_sync_to_async(make_station)("dengta", "灯塔中队", 36.47, 115.97)
+    other = await database_sync_to_async(make_city_station)("dengta", "灯塔中队", 36.47, 115.97)
     communicator, _ = await connect("shiyiyuan")
     await communicator.receive_json_from(timeout=5)
 

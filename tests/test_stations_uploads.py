@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from stations.models import SafetyVideo
 from stations.validators import sniff_image, sniff_video, validate_image_file, validate_video_file
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + b"\x00\x00\x00\x08free" + b"\x00" * 200
 MP4_COMPATIBLE_ONLY = b"\x00\x00\x00\x1cftypXAVC\x00\x00\x00\x00XAVCmp42iso2" + b"\x00" * 100

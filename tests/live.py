@@ -1,0 +1,136 @@
+"""A real Daphne server on the test database, and helpers for driving it from a browser.
+
+Starting Daphne costs seconds, so servers are shared: a `ServerPool` keeps one
+process per settings (Redis URL and environment) for the whole session. Tests
+still see their own data, because each test commits it to the one test
+database (transactional_db) that every server reads, and the database is
+emptied after each test.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+from tests.helpers import FAST_HASHER, PASSWORD, ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1440, "height": 900}}
+
+# Timers the pages read from their config, shortened so a test waits no longer
+# than the behaviour needs. The servers the tests start run with these.
+TEST_TIMERS: dict[str, str] = {}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url_for_subprocess() -> str:
+    """The test database as a DATABASE_URL, for servers started by tests."""
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{params['NAME']}"
+    user = params.get("USER") or "postgres"
+    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
+    host = params.get("HOST") or "127.0.0.1"
+    port = params.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{params['NAME']}"
+
+
+class LiveServer:
+    """A Daphne subprocess serving fieldapp.project.asgi against the test database."""
+
+    def __init__(self, *, redis_url: str | None = None, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        environment = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "true", "PYTHONUNBUFFERED": "1",
+                       "PASSWORD_HASHERS": FAST_HASHER, **TEST_TIMERS}
+        environment.pop("REDIS_URL", None)
+        environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        if redis_url:
+            environment["REDIS_URL"] = redis_url
+        environment.update(env or {})
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path = ARTIFACTS / f"daphne-{self.port}.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.project.asgi:application"],
+            cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited early:\n{self.log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
+                    return
+            except Exception:  # noqa: BLE001
+                time.sleep(0.1)
+        raise RuntimeError(f"daphne did not become ready:\n{self.log_path.read_text()}")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+class ServerPool:
+    """One running Daphne per settings, for the whole test session."""
+
+    def __init__(self) -> None:
+        self._servers: dict[tuple[str | None, tuple[tuple[str, str], ...]], LiveServer] = {}
+
+    def get(self, *, redis_url: str | None, env: dict[str, str]) -> LiveServer:
+        key = (redis_url, tuple(sorted(env.items())))
+        server = self._servers.get(key)
+        if server is None or not server.alive():
+            # A test may have stopped it on purpose; start a new one in its place.
+            server = LiveServer(redis_url=redis_url, env=env)
+            self._servers[key] = server
+        return server
+
+    def stop_all(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/ for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page: Any, server: LiveServer, username: str, password: str = PASSWORD) -> None:
+    """Log in through the real form."""
+    page.goto(f"{server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
