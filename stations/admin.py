@@ -1,8 +1,8 @@
 """Django admin of the care stations.
 
-Admin saves do not go through stations.services (admin forms do their own
-validation and inline saving), so every save and delete here sends the same
-after-commit nudge the services send: screens and finders update at once.
+Admin forms and inlines save their own rows; after each save or delete the
+admin calls services.stations_touch, the services' own touch-and-notify, so
+screens and finders update at once. Bulk actions call the services outright.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from common.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from common.roles import STATION_MANAGER
-from stations import amenities, events, hours, selectors
+from stations import amenities, hours, selectors, services
 from stations.models import Closure, HolidayCalendar, PlaylistItem, SafetyVideo, Slogan, Station, StationPhoto
 from stations.transfer import export_csv, export_geojson, import_text
 
@@ -131,9 +130,7 @@ class NotifyingAdmin(admin.ModelAdmin):
         return [station_id] if station_id else []
 
     def _notify(self, station_ids: list[int]) -> None:
-        for station_id in sorted(set(station_ids)):
-            Station.objects.filter(pk=station_id).update(updated_at=_now())
-            events.station_changed_on_commit(station_id)
+        services.stations_touch(station_ids=station_ids)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -152,12 +149,6 @@ class NotifyingAdmin(admin.ModelAdmin):
         station_ids = [pk for obj in queryset for pk in self.stations_of(obj)]
         super().delete_queryset(request, queryset)
         self._notify(station_ids)
-
-
-def _now() -> Any:
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 @admin.register(Station)
@@ -253,10 +244,7 @@ class StationAdmin(NotifyingAdmin):
         self._set_published(queryset, False)
 
     def _set_published(self, queryset: QuerySet[Station], published: bool) -> None:
-        with transaction.atomic():
-            ids = list(queryset.values_list("pk", flat=True))
-            Station.objects.filter(pk__in=ids).update(published=published)
-            self._notify(ids)
+        services.stations_set_published(station_ids=list(queryset.values_list("pk", flat=True)), published=published)
 
     def get_urls(self) -> list[Any]:
         extra = [
@@ -352,10 +340,7 @@ class SafetyVideoAdmin(admin.ModelAdmin):
         if "file" in form.changed_data:
             obj.mime_type = ""  # sniffed again from the new file on save
         super().save_model(request, obj, form, change)
-        # The library is shared: every screen that plays this video should reload it.
-        for station_id in set(obj.playlist_items.values_list("station_id", flat=True)):
-            Station.objects.filter(pk=station_id).update(updated_at=_now())
-            events.station_changed_on_commit(station_id)
+        services.safety_video_changed(video_id=obj.pk)
 
 
 @admin.register(Closure)

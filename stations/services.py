@@ -34,8 +34,18 @@ def _locked_station(station_id: int) -> Station:
 
 def _touch(station: Station) -> None:
     """Mark the station changed and send the nudge once the transaction commits."""
-    Station.objects.filter(pk=station.pk).update(updated_at=timezone.now())
-    events.station_changed_on_commit(station.pk)
+    stations_touch(station_ids=[station.pk])
+
+
+def stations_touch(*, station_ids: Iterable[int]) -> None:
+    """Mark stations changed and nudge their screens and finders after the commit.
+
+    For writes that Django's admin makes itself (its forms and inlines save the
+    rows); every other write is a service below that touches on its own.
+    """
+    for station_id in sorted(set(station_ids)):
+        Station.objects.filter(pk=station_id).update(updated_at=timezone.now())
+        events.station_changed_on_commit(station_id)
 
 
 def _check_hours(expression: str, *, allow_empty: bool = False) -> str:
@@ -95,6 +105,52 @@ def station_update(
     station.save()
     events.station_changed_on_commit(station.pk)
     return station
+
+
+@transaction.atomic
+def stations_set_published(*, station_ids: Iterable[int], published: bool) -> None:
+    ids = list(station_ids)
+    Station.objects.filter(pk__in=ids).update(published=published)
+    stations_touch(station_ids=ids)
+
+
+@transaction.atomic
+def station_import(
+    *,
+    slug: str,
+    name: str,
+    lat: float,
+    lng: float,
+    opening_hours: str,
+    address: str = "",
+    phone: str = "",
+    description: str = "",
+    amenities: list[str] | None = None,
+    follows_national_calendar: bool = True,
+    published: bool = False,
+    managers: Iterable[Any] = (),
+) -> tuple[Station, bool]:
+    """Create or replace a station from an import row; (station, created)."""
+    station, created = Station.objects.select_for_update().update_or_create(
+        slug=slug,
+        defaults={
+            "name": name,
+            "address": address,
+            "phone": phone,
+            "description": description,
+            "lat": lat,
+            "lng": lng,
+            "amenities": list(amenities or []),
+            "opening_hours": opening_hours.strip(),
+            "follows_national_calendar": follows_national_calendar,
+            "published": published,
+        },
+    )
+    managers = list(managers)
+    if managers:
+        station.managers.add(*managers)
+    stations_touch(station_ids=[station.pk])
+    return station, created
 
 
 def station_set_closed_now(*, station_id: int, closed: bool, reason: str = "") -> Station:
@@ -324,6 +380,12 @@ def safety_video_create(
         video.save()
     # A new video is in no playlist yet, so no screen needs a nudge.
     return video
+
+
+@transaction.atomic
+def safety_video_changed(*, video_id: int) -> None:
+    """The library is shared: every screen that plays this video should reload it."""
+    stations_touch(station_ids=PlaylistItem.objects.filter(video_id=video_id).values_list("station_id", flat=True))
 
 
 # --- the national calendar --------------------------------------------------

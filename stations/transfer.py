@@ -16,11 +16,10 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 
 from common.gcj02 import gcj02_to_wgs84
-from stations import amenities, events
+from stations import amenities, services
 from stations.models import Station
 from stations.validators import validate_opening_hours
 
@@ -144,25 +143,20 @@ def import_rows(
 
 
 def _save_row(data: dict[str, Any]) -> bool:
-    with transaction.atomic():
-        station, created = Station.objects.select_for_update().update_or_create(
-            slug=data["slug"],
-            defaults={
-                "name": data["name"],
-                "address": data["address"],
-                "phone": data["phone"],
-                "description": data["description"],
-                "lat": data["lat"],
-                "lng": data["lng"],
-                "amenities": data["amenities"],
-                "opening_hours": data["opening_hours"].strip(),
-                "follows_national_calendar": data["follows_national_calendar"],
-                "published": data["published"],
-            },
-        )
-        if data["managers"]:
-            station.managers.add(*data["managers"])
-        events.station_changed_on_commit(station.pk)
+    _station, created = services.station_import(
+        slug=data["slug"],
+        name=data["name"],
+        address=data["address"],
+        phone=data["phone"],
+        description=data["description"],
+        lat=data["lat"],
+        lng=data["lng"],
+        amenities=data["amenities"],
+        opening_hours=data["opening_hours"],
+        follows_national_calendar=data["follows_national_calendar"],
+        published=data["published"],
+        managers=data["managers"],
+    )
     return created
 
 
