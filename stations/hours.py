@@ -314,7 +314,6 @@ def open_state(schedule: Schedule, calendar: Calendar, at: datetime) -> OpenStat
     return OpenState(current.state, aware(next_change) if next_change else None, text, reason or comment, opens)
 
 
-
 def closure_notice(schedule: Schedule, calendar: Calendar, day: date) -> str:
     """What a screen says about today while the station is closed by hand or by a
     closure: "暂停开放" or "暂停开放至 12月3日"; "" on any other day.

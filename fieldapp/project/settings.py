@@ -220,6 +220,15 @@ STATION_SCREEN_TIMERS_S = {
     "poll": env_int("STATION_SCREEN_POLL_S", 10),
     "pollLive": env_int("STATION_SCREEN_POLL_LIVE_S", 120),
 }
+# Timers of the station kiosk screen, in seconds. They reach screen.js through
+# the page config, so tests can shorten what they wait for.
+STATION_SCREEN_TIMERS_S = {
+    # How long a slogan stays on screen between videos.
+    "slogan": env_int("STATION_SCREEN_SLOGAN_S", 8),
+    # Polling for changes while the WebSocket is down, and (rarely, as a safety net) while it is up.
+    "poll": env_int("STATION_SCREEN_POLL_S", 10),
+    "pollLive": env_int("STATION_SCREEN_POLL_LIVE_S", 120),
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Field record photos (citizens, plates, injuries) are kept outside MEDIA_ROOT and
 # served only through views that check who asks (common.storage.PrivateStorage).

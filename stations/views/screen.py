@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -30,7 +31,9 @@ def station_screen(request: HttpRequest, slug: str) -> HttpResponse:
         "payload": payload,
         "apiUrl": reverse("api-station-screen", args=[station.slug]),
         "wsPath": f"/ws/stations/{quote(station.slug)}/screen/",
-        "sloganSeconds": 8,
+        "sloganSeconds": settings.STATION_SCREEN_TIMERS_S["slogan"],
+        "pollSeconds": settings.STATION_SCREEN_TIMERS_S["poll"],
+        "pollSecondsLive": settings.STATION_SCREEN_TIMERS_S["pollLive"],
         "kiosk": request.GET.get("kiosk") == "1",
         "labels": {
             "states": state_labels(),
@@ -46,6 +49,6 @@ def station_screen(request: HttpRequest, slug: str) -> HttpResponse:
             "station": station,
             "screen": payload,
             "state_label": state_labels()[payload["open_state"]],
-            "screen_config": config,
+            "page_config": config,
         },
     )

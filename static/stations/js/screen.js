@@ -2,13 +2,17 @@
 // playing from the Cache API when the network drops, and re-fetches its payload when
 // the server nudges it over the WebSocket (or, failing that, by polling).
 
-const config = JSON.parse(document.getElementById("screen-config").textContent);
+import { pageConfig } from "../../common/js/ui.js";
+import { LiveSocket, ONLINE } from "../../common/js/ws.js";
+
+const config = pageConfig();
 const labels = config.labels;
 const MEDIA_CACHE = "luchang-screen-media-v1";
 const PAYLOAD_KEY = `luchang-screen:${config.slug}`;
 const SLOGAN_MS = config.sloganSeconds * 1000;
-const POLL_WS_DOWN_MS = 10000;
-const POLL_WS_UP_MS = 120000;
+// Polling is the fallback: often while the WebSocket is down, rarely while it is up.
+const POLL_WS_DOWN_MS = config.pollSeconds * 1000;
+const POLL_WS_UP_MS = config.pollSecondsLive * 1000;
 
 const video = document.getElementById("video");
 const sloganBox = document.getElementById("slogan");
@@ -29,7 +33,6 @@ let playToken = 0;
 let failuresInARow = 0;
 let timer = null;
 let objectUrl = null;
-let socket = null;
 let socketUp = false;
 let pollTimer = null;
 let stateTimer = null;
@@ -52,7 +55,9 @@ function renderStatus() {
   // hours_text already names the state ("营业中 · 18:00 关门"); add a closure's reason if it does not.
   stateLabel.textContent = payload.closed_reason && !stateText.includes(payload.closed_reason) ? `${stateText} · ${payload.closed_reason}` : stateText;
   const today = payload.today || {};
-  todayHours.textContent = `${labels.today}: ${[today.text || labels.noHours, today.label].filter(Boolean).join(" · ")}`;
+  // While closed by hand or by a closure, the line says so instead of giving the usual hours.
+  todayHours.textContent = payload.closure_notice || `${labels.today}: ${[today.text || labels.noHours, today.label].filter(Boolean).join(" · ")}`;
+  todayHours.dataset.closed = payload.closure_notice ? "true" : "false";
   // The open state flips at next_change: fetch the truth just after it.
   clearTimeout(stateTimer);
   const due = payload.next_change ? Date.parse(payload.next_change) - Date.now() + 1500 : NaN;
@@ -262,28 +267,22 @@ function schedulePoll() {
   }, socketUp ? POLL_WS_UP_MS : POLL_WS_DOWN_MS);
 }
 
-function connect(delay = 1000) {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}${config.wsPath}`);
-  socket.onopen = () => {
-    socketUp = true;
-    delay = 1000;
-    document.body.dataset.socket = "open";
+// The shared socket reconnects with backoff and checks itself with heartbeats.
+const live = new LiveSocket(config.wsPath, {
+  onOpen: () => {
     // Whatever changed while we were disconnected.
     fetchPayload();
     schedulePoll();
-  };
-  socket.onmessage = (event) => {
-    const message = JSON.parse(event.data);
+  },
+  onMessage: (message) => {
     if (message.type === "station.changed") fetchPayload();
-  };
-  socket.onclose = () => {
-    socketUp = false;
-    document.body.dataset.socket = "closed";
-    schedulePoll();
-    setTimeout(() => connect(Math.min(delay * 2, 30000)), delay);
-  };
-}
+  },
+  onStatus: (status) => {
+    socketUp = status === ONLINE;
+    document.body.dataset.socket = socketUp ? "open" : "closed";
+    if (!socketUp) schedulePoll();
+  },
+});
 
 // --- start -------------------------------------------------------------------
 
@@ -301,11 +300,8 @@ setInterval(tick, 10000);
 cacheMedia();
 window.addEventListener("online", cacheMedia);
 next();
-connect();
+live.start();
 schedulePoll();
-setInterval(() => {
-  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
-}, 30000);
 
 if ("wakeLock" in navigator) navigator.wakeLock.request("screen").catch(() => {});
 const fullscreen = document.getElementById("fullscreen");
