@@ -241,7 +241,6 @@ class ScreenPayloadOut(serializers.Serializer):
     hours_text = serializers.CharField()
     closed_reason = serializers.CharField()
     closure_notice = serializers.CharField(help_text="Shown instead of today's hours while the station is closed; empty otherwise.")
-    closure_notice = serializers.CharField(help_text="Shown instead of today's hours while the station is closed; empty otherwise.")
     today = ScreenTodayOut()
     playlist = ScreenVideoOut(many=True)
     slogans = ScreenSloganOut(many=True)
