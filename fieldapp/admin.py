@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fieldapp.models import Assignment, DutyChange, Job, JobEvent, Officer, Squad
+from fieldapp.models import Party, QuickClearance, RecordPhoto, Rescue
 
 admin.site.site_header = _("Luchang administration")
 admin.site.site_title = _("Luchang")
@@ -176,3 +178,99 @@ class DutyChangeAdmin(ReadOnlyAdmin):
     search_fields = ("officer__call_sign", "officer__user__first_name")
     list_select_related = ("officer__user",)
     date_hierarchy = "at"
+
+
+# --- field records ----------------------------------------------------------
+# Records are written by the officer's phone through fieldapp.records_services
+# (locks, audit log, the desk's push); admin shows them, the photos' originals
+# included, and never changes them.
+
+class PartyInline(ReadOnlyInline):
+    model = Party
+    fields = ("position", "plate", "vehicle_type", "insurer", "responsibility")
+    readonly_fields = fields
+    show_change_link = False
+
+
+def photo_preview(photo: RecordPhoto) -> SafeString:
+    thumbnail = reverse("api-record-photo-file", kwargs={"photo_id": photo.pk, "variant": "thumbnail"})
+    image = reverse("api-record-photo-file", kwargs={"photo_id": photo.pk, "variant": "image"})
+    return format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" height="80"></a>', image, thumbnail)
+
+
+class RecordPhotoInline(ReadOnlyInline):
+    model = RecordPhoto
+    fields = ("preview", "slot", "width", "height", "bytes", "device_time", "received_at", "superseded_at")
+    readonly_fields = fields
+    show_change_link = False
+
+    @admin.display(description=_("photo"))
+    def preview(self, photo: RecordPhoto) -> SafeString:
+        return photo_preview(photo)
+
+
+class RecordAuditMixin:
+    """The record's audit log: the job's record and photo events, with device and server times."""
+
+    @admin.display(description=_("audit log"))
+    def audit_log(self, record: QuickClearance | Rescue) -> SafeString:
+        rows = [
+            (f"{event.at:%Y-%m-%d %H:%M:%S}", f"{event.device_at:%Y-%m-%d %H:%M:%S}" if event.device_at else "-",
+             event.get_kind_display(), event.actor.get_full_name() if event.actor else "-", event_details(event))
+            for event in JobEvent.objects.filter(
+                job_id=record.job_id, kind__in=(JobEvent.Kind.RECORD_SAVED, JobEvent.Kind.PHOTO_ADDED)
+            ).select_related("actor").order_by("at", "id")
+        ]
+        return format_html_join(
+            "", "<div>{} (device {}) · {} · {}{}</div>", rows
+        )
+
+
+@admin.register(QuickClearance)
+class QuickClearanceAdmin(RecordAuditMixin, ReadOnlyAdmin):
+    list_display = ("job", "officer", "status", "outcome", "agreement", "vehicles_moved_at", "lanes_open_at",
+                    "received_at")
+    list_filter = ("status", "outcome", "agreement", "tow_called")
+    search_fields = ("job__number", "parties__plate", "officer__call_sign")
+    list_select_related = ("job", "officer__user")
+    date_hierarchy = "received_at"
+    fields = (
+        "job", "officer", "status", "vehicle_vs_vehicle", "property_damage_only", "vehicles_movable",
+        "drivers_licensed_sober", "plates_and_insurance", "no_dangerous_goods", "outcome", "failing_items",
+        "agreement", "vehicles_moved_at", "lanes_open_at", "tow_called", "notes", "device_time", "received_at",
+        "created_at", "completed_at", "audit_log",
+    )
+    readonly_fields = fields
+    inlines = [PartyInline, RecordPhotoInline]
+
+
+@admin.register(Rescue)
+class RescueAdmin(RecordAuditMixin, ReadOnlyAdmin):
+    list_display = ("job", "officer", "status", "kind", "people_helped", "handed_to_kind", "started_at", "ended_at")
+    list_filter = ("status", "kind", "handed_to_kind")
+    search_fields = ("job__number", "officer__call_sign")
+    list_select_related = ("job", "officer__user")
+    date_hierarchy = "received_at"
+    fields = (
+        "job", "officer", "status", "kind", "people_helped", "handed_to_kind", "handed_to_name", "handed_to_phone",
+        "outcome", "started_at", "ended_at", "notes", "device_time", "received_at", "created_at", "completed_at",
+        "audit_log",
+    )
+    readonly_fields = fields
+    inlines = [RecordPhotoInline]
+
+
+@admin.register(RecordPhoto)
+class RecordPhotoAdmin(ReadOnlyAdmin):
+    list_display = ("preview", "job", "slot", "quick_clearance", "rescue", "uploaded_by", "device_time", "received_at",
+                    "superseded_at")
+    list_filter = ("slot",)
+    search_fields = ("job__number",)
+    list_select_related = ("job", "uploaded_by__user", "quick_clearance__job", "rescue__job")
+    fields = ("preview", "job", "quick_clearance", "rescue", "slot", "width", "height", "bytes", "uploaded_by",
+              "device_time", "received_at", "superseded_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("photo"))
+    def preview(self, photo: RecordPhoto) -> SafeString:
+        return photo_preview(photo)
