@@ -36,22 +36,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def forget_cache(context: object, page: object, base: str) -> None:
+    """A first load: no HTTP cache, no service worker and no Cache API left from the page before."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.clearBrowserCache")
+    cdp.send("Storage.clearDataForOrigin", {"origin": base, "storageTypes": "service_workers,cache_storage"})
+
+
 def log_in(debug_port: int, base: str, username: str | None) -> None:
-    """Log the shared Chromium out, then in as `username`, through the real form."""
+    """Empty the shared Chromium's cache and cookies, then log in as `username` through the real form."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{debug_port}")
         context = browser.contexts[0]
         context.clear_cookies()
+        page = context.new_page()
+        forget_cache(context, page, base)
         if username:
-            page = context.new_page()
             page.goto(f"{base}/login/")
             page.fill("#id_username", username)
             page.fill("#id_password", "luchang-demo")
             page.click("button[type=submit]")
             page.wait_for_load_state("networkidle")
-            page.close()
+            forget_cache(context, page, base)
+        page.close()
 
 
 def lighthouse_command() -> list[str]:
