@@ -16,11 +16,12 @@ STATION_MANAGER = "station_manager"
 ADMIN = "admin"
 GROUPS = (OFFICER, DISPATCHER, STATION_MANAGER)
 
-HOME_URLS = {
-    OFFICER: "/field/",
-    DISPATCHER: "/dispatch/",
-    STATION_MANAGER: "/stations/manage/",
-    ADMIN: "/admin/",
+# URL names (for reverse/redirect) of each role's home page.
+HOME_URL_NAMES = {
+    OFFICER: "field-home",
+    DISPATCHER: "dispatch-home",
+    STATION_MANAGER: "stations:manage",
+    ADMIN: "admin:index",
 }
 
 

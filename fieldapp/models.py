@@ -225,6 +225,13 @@ DECLINABLE_STATUSES = ("dispatched", "accepted")
 OFFICER_STEPS = ("accepted", "en_route", "on_scene", "cleared", "declined")
 OFFICER_STATES = ("off_duty", "busy", "available")
 RECEIVE_WITHIN_S = 30
+# How far along each status is; the ends share the last rank. Pages keep the
+# furthest copy of an assignment by it, since steps only go forward.
+STATUS_RANK = {
+    **{status: rank for rank, status in enumerate(FORWARD_STEPS)},
+    "declined": len(FORWARD_STEPS) - 1,
+    "withdrawn": len(FORWARD_STEPS) - 1,
+}
 
 
 class JobEvent(models.Model):

@@ -5,7 +5,11 @@ from django.urls import path
 
 from fieldapp.consumers import DispatchConsumer, FieldConsumer
 
+# Channels routes cannot be reversed; the pages get these paths from here.
+FIELD_SOCKET_PATH = "ws/field/"
+DISPATCH_SOCKET_PATH = "ws/dispatch/"
+
 websocket_urlpatterns = [
-    path("ws/field/", FieldConsumer.as_asgi()),
-    path("ws/dispatch/", DispatchConsumer.as_asgi()),
+    path(FIELD_SOCKET_PATH, FieldConsumer.as_asgi()),
+    path(DISPATCH_SOCKET_PATH, DispatchConsumer.as_asgi()),
 ]

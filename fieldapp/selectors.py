@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from common.geo import haversine_m
+from common.maps import distance_text
 from common.roles import OFFICER, user_has_role
 from fieldapp.fixes import STALE_FIX_S, fix_of
 from fieldapp.models import (
@@ -133,10 +134,15 @@ def assignments_today(*, officer: Officer, now: datetime | None = None) -> list[
 
 # --- candidates -----------------------------------------------------------
 
+# Busy officers close by are offered too (sending one needs "force"), at most this many.
+BUSY_NEARBY_LIMIT = 5
+
+
 @dataclass
 class Candidate:
     officer: Officer
     distance_m: int
+    distance_text: str
     fix_age_s: int
     fix: dict[str, Any]
 
@@ -147,6 +153,16 @@ class Candidates:
     limit: int
     candidates: list[Candidate] = field(default_factory=list)
     shortfall: dict[str, Any] | None = None
+    busy_nearby: list[Candidate] = field(default_factory=list)
+
+
+def _candidate(job: Job, officer: Officer, now: datetime) -> Candidate:
+    fix = fix_of(officer, now)
+    assert fix is not None
+    metres = round(haversine_m(job.lat, job.lng, officer.fix_lat, officer.fix_lng))
+    return Candidate(
+        officer=officer, distance_m=metres, distance_text=distance_text(metres), fix_age_s=fix["age_s"], fix=fix
+    )
 
 
 def officers_nearest(*, job: Job, limit: int = 5, now: datetime | None = None) -> Candidates:
@@ -166,28 +182,24 @@ def officers_nearest(*, job: Job, limit: int = 5, now: datetime | None = None) -
     on_job_ids = set(job.assignments.values_list("officer_id", flat=True))
     counts = {"busy": 0, "already_assigned": 0, "no_positions": 0, "positions_too_old": 0}
     found: list[Candidate] = []
+    busy: list[Candidate] = []
     for officer in on_duty:
+        fresh = officer.fix_at is not None and officer.fix_lat is not None and officer.fix_lng is not None
         if officer.pk in on_job_ids:
             counts["already_assigned"] += 1
         elif officer.pk in busy_ids:
             counts["busy"] += 1
-        elif officer.fix_at is None or officer.fix_lat is None or officer.fix_lng is None:
+            if fresh and officer.fix_at >= oldest:
+                busy.append(_candidate(job, officer, now))
+        elif not fresh:
             counts["no_positions"] += 1
         elif officer.fix_at < oldest:
             counts["positions_too_old"] += 1
         else:
-            fix = fix_of(officer, now)
-            assert fix is not None
-            found.append(
-                Candidate(
-                    officer=officer,
-                    distance_m=round(haversine_m(job.lat, job.lng, officer.fix_lat, officer.fix_lng)),
-                    fix_age_s=fix["age_s"],
-                    fix=fix,
-                )
-            )
+            found.append(_candidate(job, officer, now))
     found.sort(key=lambda c: (c.distance_m, c.officer.call_sign))
-    result = Candidates(job_id=job.pk, limit=limit, candidates=found[:limit])
+    busy.sort(key=lambda c: (c.distance_m, c.officer.call_sign))
+    result = Candidates(job_id=job.pk, limit=limit, candidates=found[:limit], busy_nearby=busy[:BUSY_NEARBY_LIMIT])
     if len(found) < limit:
         result.shortfall = {"found": len(found), "wanted": limit, "reasons": _shortfall_reasons(len(on_duty), counts)}
     return result

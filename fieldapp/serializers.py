@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from common.maps import navigation_links
 from fieldapp.fixes import fix_of
 from fieldapp.models import (
     OFFICER_STATES,
@@ -114,15 +115,30 @@ class OfficerOut(serializers.ModelSerializer):
 
 # --- jobs and assignments -------------------------------------------------
 
+class JobNavigationOut(serializers.Serializer):
+    amap = serializers.CharField()
+    baidu = serializers.CharField()
+    apple = serializers.CharField()
+    geo = serializers.CharField()
+
+
 class JobSummaryOut(serializers.ModelSerializer):
     linked_job = LinkedJobOut(allow_null=True)
+    navigation = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
         fields = [
             "id", "number", "kind", "priority", "status", "summary", "description", "address",
             "lat", "lng", "source", "reported_at", "created_at", "closed_at", "cancel_reason", "linked_job",
+            "navigation",
         ]
+
+    @extend_schema_field(JobNavigationOut)
+    def get_navigation(self, job: Job) -> dict[str, str]:
+        """Links that open the job's place in the officer's map app."""
+        name = " ".join(part for part in (job.summary, job.address) if part) or job.number
+        return navigation_links(lat=job.lat, lng=job.lng, name=name, source="webapp.luchang.field")
 
 
 class AssignmentInJobOut(serializers.ModelSerializer):
@@ -208,6 +224,7 @@ class JobDetailOut(JobOut):
 class CandidateOut(serializers.Serializer):
     officer = OfficerRefOut()
     distance_m = serializers.IntegerField()
+    distance_text = serializers.CharField(help_text="The distance as people say it, e.g. 350 米 or 1.2 公里")
     fix_age_s = serializers.IntegerField()
     fix = FixOut()
 
@@ -231,6 +248,7 @@ class CandidatesOut(serializers.Serializer):
     limit = serializers.IntegerField()
     candidates = CandidateOut(many=True)
     shortfall = ShortfallOut(allow_null=True)
+    busy_nearby = CandidateOut(many=True, help_text="Busy officers close by; sending one needs force")
 
 
 class SkippedOut(serializers.Serializer):

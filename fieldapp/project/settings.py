@@ -220,15 +220,6 @@ STATION_SCREEN_TIMERS_S = {
     "poll": env_int("STATION_SCREEN_POLL_S", 10),
     "pollLive": env_int("STATION_SCREEN_POLL_LIVE_S", 120),
 }
-# Timers of the station kiosk screen, in seconds. They reach screen.js through
-# the page config, so tests can shorten what they wait for.
-STATION_SCREEN_TIMERS_S = {
-    # How long a slogan stays on screen between videos.
-    "slogan": env_int("STATION_SCREEN_SLOGAN_S", 8),
-    # Polling for changes while the WebSocket is down, and (rarely, as a safety net) while it is up.
-    "poll": env_int("STATION_SCREEN_POLL_S", 10),
-    "pollLive": env_int("STATION_SCREEN_POLL_LIVE_S", 120),
-}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Field record photos (citizens, plates, injuries) are kept outside MEDIA_ROOT and
 # served only through views that check who asks (common.storage.PrivateStorage).
@@ -271,6 +262,8 @@ FIELD_UI_TIMERS_MS = {
     # The desk asks for new figures at most this often.
     "figureThrottle": env_int("DISPATCH_FIGURE_THROTTLE_MS", 5000),
 }
+# The finder gives up on the citizen's position after this long and offers the areas.
+STATION_FINDER_GEOLOCATION_TIMEOUT_S = env_int("STATION_FINDER_GEOLOCATION_TIMEOUT_S", 10)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (36.45, 115.98),
     "DEFAULT_ZOOM": 13,

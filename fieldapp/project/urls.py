@@ -7,18 +7,19 @@ from django.views.static import serve as serve_media
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from fieldapp import auth_api, views
+from fieldapp.project import pages
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("home/", views.role_home, name="role-home"),
+    path("", pages.home, name="home"),
+    path("login/", pages.LoginView.as_view(), name="login"),
+    path("logout/", pages.LogoutView.as_view(), name="logout"),
+    path("home/", pages.role_home, name="role-home"),
     path("field/", views.field_home, name="field-home"),
     path("dispatch/", views.dispatch_home, name="dispatch-home"),
     path("stations/", include("stations.urls")),
-    path("healthz", views.healthz, name="healthz"),
-    path("manifest.webmanifest", views.manifest, name="manifest"),
-    path("sw.js", views.service_worker, name="service-worker"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("manifest.webmanifest", pages.manifest, name="manifest"),
+    path("sw.js", pages.service_worker, name="service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", auth_api.AuthTokenApi.as_view(), name="api-token"),
