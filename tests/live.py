@@ -27,9 +27,16 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1440, "height": 900}}
 
-# Timers the pages read from their config, shortened so a test waits no longer
-# than the behaviour needs. The servers the tests start run with these.
-TEST_TIMERS: dict[str, str] = {}
+# Timers the pages read from their config (settings read from the environment),
+# shortened so a test waits no longer than the behaviour needs. The servers the
+# tests start run with these; tests of the defaults render the pages in-process.
+TEST_TIMERS = {
+    "STATION_FINDER_GEOLOCATION_TIMEOUT_S": "2",
+    "STATION_SCREEN_SLOGAN_S": "2",
+    "STATION_SCREEN_POLL_S": "1",
+    "FIELD_STEP_COOL_DOWN_MS": "300",
+    "DISPATCH_FIGURE_THROTTLE_MS": "1000",
+}
 
 
 def free_port() -> int:

@@ -186,3 +186,14 @@ def test_station_page_week_shows_holidays_and_make_up_workdays(client, stations_
     assert "测试节" in by_date[holiday] and "08:00" not in by_date[holiday]
     if saturday - today <= timedelta(days=6):  # within the week shown
         assert "测试节调休" in by_date[saturday] and "08:00" in by_date[saturday]
+
+
+def test_finder_gives_up_on_a_position_after_ten_seconds_unless_configured(client, settings, stations_city):
+    def finder_config() -> dict:
+        html = client.get("/stations/").content.decode()
+        return json.loads(re.search(r'<script id="finder-config" type="application/json">(.*?)</script>', html, re.S).group(1))
+
+    assert finder_config()["geolocationTimeoutMs"] == 10_000
+    # Test servers shorten it through the setting; finder.js takes it from the page.
+    settings.STATION_FINDER_GEOLOCATION_TIMEOUT_S = 2
+    assert finder_config()["geolocationTimeoutMs"] == 2_000

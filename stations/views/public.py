@@ -55,6 +55,7 @@ def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]]) -> dict[s
         "origin": origin,
         "stations": cards,
         "limit": FINDER_LIMIT,
+        "geolocationTimeoutMs": settings.STATION_FINDER_GEOLOCATION_TIMEOUT_S * 1000,
         "apiUrl": reverse("api-stations"),
         "tileUrl": settings.MAP_TILE_URL,
         "tileAttribution": settings.MAP_TILE_ATTRIBUTION,

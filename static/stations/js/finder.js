@@ -5,7 +5,7 @@ import { loadLeaflet, toDisplay, fromDisplay } from "./map.js";
 
 const config = JSON.parse(document.getElementById("finder-config").textContent);
 const labels = config.labels;
-const GEO_TIMEOUT_MS = 10000;
+const GEO_TIMEOUT_MS = config.geolocationTimeoutMs || 10000;
 
 const status = document.getElementById("locate-status");
 const locateButton = document.getElementById("locate-button");
