@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from tests.helpers import DISPATCH_REDIS_URL, new_job, on_duty, redis_available, require, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 
 
 def post_json(url: str, body: dict[str, Any], token: str) -> tuple[int, dict[str, Any]]:
@@ -41,7 +41,9 @@ def test_officer_on_server_a_receives_a_dispatch_posted_through_server_b(
     officer_cookie = session_cookie(officer.user)
     dispatcher_cookie = session_cookie(dispatcher)
     server_a = live_server_factory(redis_url=DISPATCH_REDIS_URL)
-    server_b = live_server_factory(redis_url=DISPATCH_REDIS_URL)
+    # A second process with the same settings: the shared one would be server A again.
+    server_b = live_server_factory(redis_url=DISPATCH_REDIS_URL, fresh=True)
+    assert server_b.port != server_a.port
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         async with websockets.connect(
@@ -84,7 +86,8 @@ def test_many_open_sockets_all_get_their_dispatch(live_server_factory, dispatche
     job = new_job(dispatcher)
     token = Token.objects.create(user=dispatcher).key
     cookie = session_cookie(officer.user)
-    server = live_server_factory(redis_url=DISPATCH_REDIS_URL)
+    # A process of its own: its log must hold only this test's sockets, and the next test no load.
+    server = live_server_factory(redis_url=DISPATCH_REDIS_URL, fresh=True)
     sockets_wanted = 150
 
     async def scenario() -> list[int]:

@@ -8,7 +8,11 @@ import textwrap
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REDIS_TEST_URL, redis_available, require
+
+pytestmark = pytest.mark.multiprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 

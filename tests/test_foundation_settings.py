@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+# Each test starts manage.py in a process of its own, whatever the database under test.
+pytestmark = pytest.mark.multiprocess
 
 PRODUCTION = {
     "DEBUG": "false",
