@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connections
@@ -114,10 +115,13 @@ def test_dispatch_reaches_the_phone_and_each_step_shows_on_the_desk(daphne, offi
     card = ".assignment[data-status=dispatched]"
     field.wait_for_selector(card)
     assert "两车追尾" in field.inner_text(card)
-    amap = field.get_attribute(f"{card} a[data-map=amap]", "href")
-    assert amap.startswith(f"https://uri.amap.com/marker?position={JOB_LNG},{JOB_LAT}&coordinate=wgs84")
+    # The links come from the server (common.maps) and point at the job in WGS-84.
+    amap = urlsplit(field.get_attribute(f"{card} a[data-map=amap]", "href"))
+    assert amap.netloc == "uri.amap.com"
+    assert parse_qs(amap.query)["position"] == [f"{JOB_LNG:.6f},{JOB_LAT:.6f}"]
+    assert parse_qs(amap.query)["coordinate"] == ["wgs84"]
     assert "coord_type=wgs84" in field.get_attribute(f"{card} a[data-map=baidu]", "href")
-    assert field.get_attribute(f"{card} a[data-map=geo]", "href").startswith(f"geo:{JOB_LAT},{JOB_LNG}")
+    assert field.get_attribute(f"{card} a[data-map=geo]", "href").startswith(f"geo:{JOB_LAT:.6f},{JOB_LNG:.6f}")
     screenshot(field, "dispatch-ui-field-assignment-phone")
 
     # The phone acknowledged the push: the desk shows "received".

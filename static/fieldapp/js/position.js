@@ -34,10 +34,12 @@ export function shouldSend(fix, lastSent, now) {
 }
 
 export class PositionSharer {
-  // send(fix) returns a promise resolving to true when the fix reached the server.
-  constructor({ send, onState = () => {} }) {
+  // send(fix) returns a promise resolving to true when the fix reached the server;
+  // timeoutMs (from the page config) bounds one geolocation request.
+  constructor({ send, onState = () => {}, timeoutMs = 30000 }) {
     this.send = send;
     this.onState = onState;
+    this.timeoutMs = timeoutMs;
     this.watchId = null;
     this.lastSent = null;
     this.lastFix = null;
@@ -60,7 +62,7 @@ export class PositionSharer {
     this.watchId = navigator.geolocation.watchPosition(
       (position) => this.onPosition(position),
       (error) => this.onError(error),
-      { enableHighAccuracy: true, maximumAge: 5000, timeout: 30000 },
+      { enableHighAccuracy: true, maximumAge: 5000, timeout: this.timeoutMs },
     );
     this.keepaliveTimer = setInterval(() => this.keepalive(), TICK_MS);
   }

@@ -1,0 +1,56 @@
+// The banner and the alerts for a new, withdrawn or cancelled job.
+
+import * as alerts from "../alerts.js";
+import { L, config, elements, jobOf, state } from "./state.js";
+
+export function summaryOf(assignment) {
+  const job = jobOf(assignment);
+  const kind = config.kinds[job.kind] || job.kind || "";
+  return [kind, job.summary, job.address].filter(Boolean).join(" · ");
+}
+
+export function showBanner(title, body, urgent) {
+  elements.bannerTitle.textContent = title;
+  elements.bannerBody.textContent = body;
+  elements.banner.classList.toggle("urgent", urgent);
+  elements.bannerShow.textContent = urgent ? L.show : L.ok;
+  elements.banner.hidden = false;
+}
+
+export function hideBanner() {
+  elements.banner.hidden = true;
+}
+
+export function maybeAnnounce(assignment) {
+  if (assignment.status !== "dispatched" || state.announced.has(assignment.id)) return;
+  state.announced.add(assignment.id);
+  const title = `${L.newAssignment} ${jobOf(assignment).number || ""}`.trim();
+  showBanner(title, summaryOf(assignment), true);
+  alerts.announce(title, summaryOf(assignment));
+}
+
+export function setupBanner() {
+  elements.bannerShow.addEventListener("click", () => {
+    hideBanner();
+    const card = elements.current.querySelector(".assignment");
+    if (card) {
+      card.scrollIntoView({ block: "start", behavior: "smooth" });
+      const button = card.querySelector(".step-btn");
+      if (button) button.focus({ preventScroll: true });
+    }
+  });
+}
+
+export function setupAlertsQuestion() {
+  alerts.unlockAudioOnFirstGesture();
+  if (!alerts.shouldAsk()) return;
+  elements.alertsAsk.hidden = false;
+  document.getElementById("alerts-enable").addEventListener("click", async () => {
+    elements.alertsAsk.hidden = true;
+    await alerts.enableAlerts();
+  });
+  document.getElementById("alerts-later").addEventListener("click", () => {
+    alerts.rememberAsked();
+    elements.alertsAsk.hidden = true;
+  });
+}
