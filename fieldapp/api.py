@@ -225,7 +225,7 @@ class AssignmentAdvanceApi(FieldApi):
             raise services.NotFound(_("No such assignment."))
         data = self.valid(AdvanceIn, request.data)
         assignment = services.assignment_advance(
-            assignment_id=assignment_id, officer=officer, to=data["to"], device_at=data["at"],
+            assignment_id=assignment_id, officer=officer, to=data["to"], device_at=data["device_time"] or data["at"],
             lat=data["lat"], lng=data["lng"], accuracy=data["accuracy"], reason=data["reason"],
         )
         return Response(AssignmentOut(assignment, context=self.ctx()).data)

@@ -218,10 +218,11 @@ class Assignment(models.Model):
         return list(forward)
 
 
-# Steps go forward only; skipping ahead is allowed. Declining is possible until the officer is on the way.
+# Steps go forward only; skipping ahead is allowed. Declining is possible only before accepting: an
+# officer who has accepted and cannot go asks the desk, which withdraws them and sends someone else.
 FORWARD_STEPS = ("dispatched", "accepted", "en_route", "on_scene", "cleared")
 ACTIVE_STATUSES = ("dispatched", "accepted", "en_route", "on_scene")
-DECLINABLE_STATUSES = ("dispatched", "accepted")
+DECLINABLE_STATUSES = ("dispatched",)
 OFFICER_STEPS = ("accepted", "en_route", "on_scene", "cleared", "declined")
 OFFICER_STATES = ("off_duty", "busy", "available")
 RECEIVE_WITHIN_S = 30

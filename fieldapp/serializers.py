@@ -354,6 +354,8 @@ class WithdrawIn(serializers.Serializer):
 class AdvanceIn(serializers.Serializer):
     to = serializers.ChoiceField(choices=OFFICER_STEPS)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    # The name every other officer action uses for the time of the tap; `at` is kept for older pages.
+    device_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
     lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
     accuracy = serializers.FloatField(required=False, allow_null=True, default=None, min_value=0)

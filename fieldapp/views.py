@@ -13,8 +13,15 @@ from django.utils.translation import gettext as _
 from common.roles import DISPATCHER, OFFICER, role_required
 from fieldapp import labels
 from fieldapp.fixes import STALE_FIX_S
-from fieldapp.models import ACTIVE_STATUSES, RECEIVE_WITHIN_S, STATUS_RANK
+from fieldapp.models import ACTIVE_STATUSES, RECEIVE_WITHIN_S, STATUS_RANK, Assignment, Job
 from fieldapp.routing import DISPATCH_SOCKET_PATH, FIELD_SOCKET_PATH
+
+FOUND_KINDS = [
+    kind.value for kind in (
+        Job.Kind.ACCIDENT, Job.Kind.BREAKDOWN, Job.Kind.CONGESTION, Job.Kind.HAZARD, Job.Kind.VIOLATION, Job.Kind.HELP,
+        Job.Kind.OTHER,
+    )
+]
 
 # Stands in for an id while reversing; the page scripts put the real one where "{id}" is.
 _ANY_ID = 2147483647
@@ -47,8 +54,14 @@ def _api_urls() -> dict[str, str]:
 
 def _steps() -> dict[str, Any]:
     # The transition table's view for the pages: which statuses are still open,
-    # and how far along each is (a copy never moves back).
-    return {"active": list(ACTIVE_STATUSES), "rank": STATUS_RANK}
+    # how far along each is (a copy never moves back), and the buttons after
+    # each one, for a card moved on by a step still waiting on the phone.
+    after = {}
+    for status in Assignment.Status.values:
+        steps = Assignment(status=status).next_steps()
+        # As AssignmentOut says it: the natural next step first.
+        after[status] = {"next_step": steps[0] if steps else None, "next_steps": steps}
+    return {"active": list(ACTIVE_STATUSES), "rank": STATUS_RANK, "after": after}
 
 
 @role_required(OFFICER)
@@ -60,8 +73,11 @@ def field_home(request: HttpRequest) -> HttpResponse:
         "labels": labels.field_labels(),
         "steps": _steps(),
         "timers": settings.FIELD_UI_TIMERS_MS,
+        # The kinds an officer can report from patrol, in the order of the buttons.
+        "foundKinds": FOUND_KINDS,
         **labels.shared_labels(),
     }
+    config["urls"]["found"] = reverse("api-jobs-found")
     # On the road "offline" needs its consequence spelled out.
     config["connection"]["offline"] = _("Offline: new jobs arrive when the network is back")
     return render(request, "fieldapp/field.html", {"officer": officer, "config": config})

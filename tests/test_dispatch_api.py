@@ -158,6 +158,25 @@ def test_advance_with_device_time_keeps_it_in_the_log(api, assignment, duty_offi
     assert event.device_at is not None and event.device_at < event.at
 
 
+def test_advance_takes_device_time_like_every_officer_action(api, assignment, duty_officer):
+    api.force_authenticate(duty_officer.user)
+    tapped = (timezone.now() - timedelta(seconds=45)).replace(microsecond=0)
+    response = api.post(
+        f"/api/v1/assignments/{assignment.pk}/advance/", {"to": "accepted", "device_time": tapped.isoformat()}, format="json"
+    )
+    assert response.status_code == 200
+    event = JobEvent.objects.get(assignment=assignment, kind="assignment.step")
+    assert event.device_at == tapped and event.at > tapped
+
+
+def test_decline_is_offered_only_before_accepting(api, assignment, duty_officer):
+    api.force_authenticate(duty_officer.user)
+    accepted = api.post(f"/api/v1/assignments/{assignment.pk}/advance/", {"to": "accepted"}, format="json").json()
+    assert "declined" not in accepted["next_steps"]
+    response = api.post(f"/api/v1/assignments/{assignment.pk}/advance/", {"to": "declined"}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "illegal_step"
+
+
 def test_me_for_an_officer(api, assignment, duty_officer):
     api.force_authenticate(duty_officer.user)
     body = api.get("/api/v1/me/").json()

@@ -261,6 +261,11 @@ FIELD_UI_TIMERS_MS = {
     "geolocationTimeout": env_int("FIELD_GEOLOCATION_TIMEOUT_MS", 30000),
     # The desk asks for new figures at most this often.
     "figureThrottle": env_int("DISPATCH_FIGURE_THROTTLE_MS", 5000),
+    # The phone's outbox waits a random time up to base * 2^n, capped, before sending again.
+    "outboxRetryBase": env_int("FIELD_OUTBOX_RETRY_BASE_MS", 1000),
+    "outboxRetryCap": env_int("FIELD_OUTBOX_RETRY_CAP_MS", 30000),
+    # It also looks this often, for a signal that came back without an "online" event.
+    "outboxPoll": env_int("FIELD_OUTBOX_POLL_MS", 15000),
 }
 # The finder gives up on the citizen's position after this long and offers the areas.
 STATION_FINDER_GEOLOCATION_TIMEOUT_S = env_int("STATION_FINDER_GEOLOCATION_TIMEOUT_S", 10)
