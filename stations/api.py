@@ -146,6 +146,7 @@ def search_params(query: QueryDict) -> dict[str, Any]:
         "lng": lng,
         "limit": limit,
         "open_now": _bool_param(query, "open_now"),
+        "open_first": _bool_param(query, "open_first"),
         "amenities": _amenity_params(query),
     }
 
@@ -156,6 +157,7 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("open_now", OpenApiTypes.BOOL, description="only stations open now"),
     OpenApiParameter("amenity", OpenApiTypes.STR, many=True, description="amenity codes, all required"),
     OpenApiParameter("limit", OpenApiTypes.INT, description=f"1–{MAX_LIMIT}, default {DEFAULT_LIMIT}"),
+    OpenApiParameter("open_first", OpenApiTypes.BOOL, description="open stations before unsure and closed ones (the finder's order)"),
 ]
 
 
@@ -180,6 +182,8 @@ class StationListApi(APIView):
             found_stations = selectors.stations_listed(
                 limit=params["limit"], open_now=params["open_now"], amenities=params["amenities"], at=now
             )
+        if params["open_first"]:
+            found_stations = selectors.open_first(found_stations)
         return Response(
             {
                 "count": len(found_stations),

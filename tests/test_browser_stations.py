@@ -34,8 +34,9 @@ def test_finder_with_granted_position_lists_the_nearest_open_station_first(chrom
         assert "huxi" not in slugs
         first = page.locator("#station-list .station-card").first
         assert "营业中" in first.inner_text() or "Open" in first.inner_text()
+        # Closed now, yet a rider can still find the way there.
         closed = page.locator('#station-list .station-card[data-slug="beishun"]')
-        assert closed.locator("a[href*='uri.amap.com']").count() == 0
+        assert closed.locator("a[href*='uri.amap.com']").count() == 1
         screenshot(page, "stations-finder-phone")
         # "Open now" leaves the closed station out without a reload.
         page.check("input[name=open_now]")
@@ -54,10 +55,17 @@ def test_finder_with_refused_position_falls_back_to_picking_an_area(chromium, se
         areas.wait_for(state="visible", timeout=15000)
         assert page.locator("#locate-status").evaluate("node => node.classList.contains('is-error')")
         screenshot(page, "stations-finder-refused-phone")
+        page.locator("#areas > summary").click()
         page.locator("#areas a", has_text="北顺中队").click()
         page.wait_for_function("document.querySelector('#station-list .station-card').dataset.slug === 'dengta'")
         assert "北顺中队" in page.locator("#origin-text").inner_text()
         assert "lat=" in page.url  # the choice survives a reload
+        # The list of areas folds away and names the pick; the first station is on the first screen.
+        assert page.locator("#areas").evaluate("node => node.open") is False
+        assert "北顺中队" in page.locator("#areas > summary").inner_text()
+        first_card = page.locator("#station-list .station-card").first.bounding_box()
+        assert first_card["y"] + 100 < PHONE["viewport"]["height"]
+        screenshot(page, "stations-finder-area-picked-phone")
     finally:
         context.close()
 
@@ -71,9 +79,11 @@ def test_finder_never_waits_more_than_ten_seconds_for_a_position(chromium, serve
     try:
         page = context.new_page()
         page.goto(f"{server.url}/stations/")
-        assert page.locator("#areas").is_hidden()
-        page.locator("#areas").wait_for(state="visible", timeout=gives_up_after_ms + 3000)
-        assert page.locator("#locate-status").evaluate("node => node.classList.contains('is-error')")
+        # The area picker is on the page from the start, so giving up moves nothing.
+        assert page.locator("#areas").is_visible()
+        list_top = page.locator("#station-list").bounding_box()["y"]
+        page.wait_for_function("document.querySelector('#locate-status').classList.contains('is-error')", timeout=gives_up_after_ms + 3000)
+        assert page.locator("#station-list").bounding_box()["y"] == list_top
         assert not page.locator("#locate-button").is_disabled()  # can try again
         assert page.locator("#station-list .station-card").count() == 4  # the server's list stayed usable
     finally:
@@ -88,6 +98,98 @@ def test_finder_on_desktop_shows_list_and_map(desktop, server, stations_city):
     page.wait_for_selector(".leaflet-interactive")
     assert page.locator("#station-list .station-card").count() == 4
     screenshot(page, "stations-finder-desktop")
+
+
+def test_finder_closed_card_offers_navigation_with_its_opening_time(phone, server, stations_city):
+    from stations import services
+    from stations.selectors import today_shanghai
+
+    # Closed all of today by a closure; its hours open it again tomorrow at 08:00.
+    dengta = stations_city["dengta"]
+    services.station_update(station_id=dengta.pk, opening_hours="Mo-Su 08:00-20:00")
+    services.closure_create(station_id=dengta.pk, start_date=today_shanghai(), end_date=today_shanghai(), reason="培训")
+    page = phone.new_page()
+    page.goto(f"{server.url}/stations/?lat=36.47&lng=115.97&area=灯塔")
+    card = page.locator('#station-list .station-card[data-slug="dengta"]')
+    navigate = card.locator("a.btn-navigate")
+    assert "uri.amap.com" in navigate.get_attribute("href")
+    assert "导航" in navigate.inner_text() and "明天 08:00 开门" in navigate.inner_text()
+    # The script draws the same card from the API's payload.
+    page.locator("details:has(input[name=amenity]) > summary").click()
+    page.check("input[name=amenity][value=drinking_water]")
+    page.wait_for_function("location.search.includes('amenity=drinking_water') && !document.getElementById('station-list').hasAttribute('aria-busy')")
+    assert "明天 08:00 开门" in card.locator("a.btn-navigate").inner_text()
+    card.scroll_into_view_if_needed()
+    screenshot(page, "stations-finder-closed-card-phone")
+
+
+def test_finder_choices_survive_a_reload_and_back_through_the_url(phone, server, stations_city):
+    page = phone.new_page()
+    page.goto(f"{server.url}/stations/?lat=36.4945&lng=115.9852&area=北顺中队")
+    page.check("input[name=open_now]")
+    page.locator("details:has(input[name=amenity]) > summary").click()
+    page.check("input[name=amenity][value=wifi]")
+    page.wait_for_function("location.search.includes('open_now=1') && location.search.includes('amenity=wifi')")
+    page.wait_for_function("document.querySelectorAll('#station-list .station-card').length === 1")
+    assert card_slugs(page) == ["shiyiyuan"]
+
+    page.reload()  # the server renders the same list from the query string
+    assert page.locator("input[name=open_now]").is_checked()
+    assert page.locator("input[name=amenity][value=wifi]").is_checked()
+    assert card_slugs(page) == ["shiyiyuan"]
+    assert "北顺中队" in page.locator("#areas > summary").inner_text()
+
+    # Another area is a new history entry; Back returns to the first one, filters and all.
+    page.locator("#areas > summary").click()
+    page.locator("#areas a", has_text="汽车西站交管服务网点").click()
+    page.wait_for_function("new URLSearchParams(location.search).get('area') === '汽车西站交管服务网点'")
+    assert "open_now=1" in page.url
+    page.go_back()
+    page.wait_for_function("new URLSearchParams(location.search).get('area') === '北顺中队'")
+    assert "北顺中队" in page.locator("#areas > summary").inner_text()
+    assert page.locator("input[name=amenity][value=wifi]").is_checked()
+
+
+TAP_TARGETS = "a[href]:not(.skip), button, summary, label.check, select"
+
+
+def small_tap_targets(page) -> list[str]:
+    """Visible targets less than 48 px tall, measured by Playwright's bounding boxes."""
+    small = []
+    targets = page.locator(TAP_TARGETS)
+    for index in range(targets.count()):
+        target = targets.nth(index)
+        if not target.is_visible():
+            continue
+        box = target.bounding_box()
+        if box and box["height"] < 48:
+            small.append(f"{target.evaluate('node => node.outerHTML.slice(0, 80)')} ({box['height']:.0f} px)")
+    return small
+
+
+def test_every_tap_target_on_the_finder_and_a_station_page_is_48_px_tall(phone, server, stations_city):
+    page = phone.new_page()
+    page.goto(f"{server.url}/stations/?lat=36.456&lng=115.985&area=test")
+    page.locator("#areas > summary").click()
+    page.locator("details:has(input[name=amenity]) > summary").click()
+    assert small_tap_targets(page) == []
+    page.goto(f"{server.url}/stations/shiyiyuan/")
+    assert page.locator("a.back-link").bounding_box()["height"] >= 48
+    assert small_tap_targets(page) == []
+
+
+def test_finder_does_not_shift_when_the_position_is_refused(phone, server, stations_city):
+    # Lighthouse's CLS: the sum of layout shifts not caused by the user.
+    phone.add_init_script(
+        """window.layoutShift = 0;
+        new PerformanceObserver(list => { for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.layoutShift += entry.value; })
+          .observe({ type: "layout-shift", buffered: true });"""
+    )
+    page = phone.new_page()  # no permission: the position is refused
+    page.goto(f"{server.url}/stations/")
+    page.wait_for_function("document.querySelector('#locate-status').classList.contains('is-error')")
+    page.wait_for_timeout(300)  # let a late shift be reported
+    assert page.evaluate("window.layoutShift") < 0.05
 
 
 def test_station_page_at_phone_and_desktop(chromium, server, stations_city):
@@ -107,6 +209,8 @@ def test_manager_page_at_phone_size(phone, server, screen_station, station_manag
     page = phone.new_page()
     login(page, server, "station_manager")
     page.goto(f"{server.url}/stations/manage/shiyiyuan/")
+    # The station is open 24/7, which the week editor shows; the expression is folded away.
+    page.click("#hours details.expert summary")
     page.fill("#id_hours-opening_hours", "Mo-Fr 25:99")
     page.click("#hours button[type=submit]:not([name])")
     assert page.locator("#hours .field-error").count() == 1

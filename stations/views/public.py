@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +21,9 @@ from stations.models import Station
 from stations.serializers import StationListOut
 
 FINDER_LIMIT = 20
+# Open states change at known times; the finder also refreshes at least this
+# often, so a manager's "closed now" reaches a phone that keeps the page open.
+FINDER_REFRESH_S = 30
 
 
 # --- the citizens' finder ----------------------------------------------------
@@ -37,15 +41,36 @@ def finder_origin(query: Any) -> dict[str, Any]:
     if lat is not None and lng is not None and valid_lat_lng(lat, lng):
         label = (query.get("area") or "").strip()[:60] or _("the place you picked")
         return {"lat": lat, "lng": lng, "label": label, "kind": "area"}
+    return finder_centre()
+
+
+def finder_centre() -> dict[str, Any]:
     centre = settings.LUCHANG_CITY["centre"]
     return {"lat": centre[0], "lng": centre[1], "label": _("the city centre"), "kind": "centre"}
 
 
-def finder_areas() -> list[dict[str, Any]]:
+def finder_query(*, origin: dict[str, Any], open_now: bool, selected: list[str]) -> str:
+    """The finder's choices as a query string: what the page shows can be shared and
+    comes back with Back; finder.js writes the same keys."""
+    pairs: list[tuple[str, str]] = []
+    if origin["kind"] == "area":
+        pairs += [("lat", f"{origin['lat']:.5f}"), ("lng", f"{origin['lng']:.5f}"), ("area", origin["label"])]
+    if open_now:
+        pairs.append(("open_now", "1"))
+    pairs += [("amenity", code) for code in selected]
+    return urlencode(pairs)
+
+
+def finder_areas(*, open_now: bool, selected: list[str]) -> list[dict[str, Any]]:
     areas = [{"label": str(label), "lat": lat, "lng": lng} for label, lat, lng in settings.LUCHANG_CITY["areas"]]
     # Every station is a landmark people know, so it is an anchor too.
     for name, lat, lng in selectors.stations_published().order_by("name").values_list("name", "lat", "lng")[:50]:
         areas.append({"label": name, "lat": round(lat, 5), "lng": round(lng, 5)})
+    finder_url = reverse("stations:finder")
+    for area in areas:
+        # Without JavaScript an area is a link that keeps the filters.
+        query = finder_query(origin={**area, "kind": "area"}, open_now=open_now, selected=selected)
+        area["href"] = f"{finder_url}?{query}"
     return areas
 
 
@@ -53,8 +78,10 @@ def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]]) -> dict[s
     """What finder.js needs, rendered into the page (translated labels included)."""
     return {
         "origin": origin,
+        "centre": finder_centre(),
         "stations": cards,
         "limit": FINDER_LIMIT,
+        "refreshMs": FINDER_REFRESH_S * 1000,
         "geolocationTimeoutMs": settings.STATION_FINDER_GEOLOCATION_TIMEOUT_S * 1000,
         "apiUrl": reverse("api-stations"),
         "tileUrl": settings.MAP_TILE_URL,
@@ -70,6 +97,8 @@ def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]]) -> dict[s
             "details": _("Details"),
             "none": _("No station matches. Try fewer filters."),
             "from": _("From"),
+            "pickArea": _("Pick your area"),
+            "areaChosen": _("Area: {area}"),
             "fromPosition": _("Nearest to your position"),
             "yourPosition": _("your position"),
             "locating": _("Finding your position (10 seconds at most)…"),
@@ -102,11 +131,12 @@ def finder(request: HttpRequest) -> HttpResponse:
         {
             "origin": origin,
             "stations": cards,
-            "areas": finder_areas(),
+            "areas": finder_areas(open_now=open_now, selected=selected),
             "open_now": open_now,
             "selected_amenities": selected,
             "amenity_choices": amenity_items([item.code for item in amenities.AMENITIES]),
             "finder_config": finder_config(origin, cards),
+            "city": settings.LUCHANG_CITY["locality"],
         },
     )
 

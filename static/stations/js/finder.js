@@ -1,15 +1,19 @@
-// Citizens' finder: position (10 s at most), else an area picked from a list or the map;
-// nearest stations first; list and a lazily loaded Leaflet map. The server already
-// rendered a useful list, so everything here is an improvement, never a requirement.
+// Citizens' finder: position (a few seconds at most), else an area picked from a list or the map;
+// open stations first, nearest first; list and a lazily loaded Leaflet map. The server already
+// rendered a useful list from the query string, so everything here is an improvement, never a
+// requirement. Cards arrive whole from the server (serializers.StationListOut): this script
+// shows their fields and builds no link, distance or label of its own.
+import { fill, h } from "../../common/js/ui.js";
 import { loadLeaflet, toDisplay, fromDisplay } from "./map.js";
 
 const config = JSON.parse(document.getElementById("finder-config").textContent);
 const labels = config.labels;
-const GEO_TIMEOUT_MS = config.geolocationTimeoutMs || 10000;
+const GEO_TIMEOUT_MS = config.geolocationTimeoutMs;
 
 const status = document.getElementById("locate-status");
 const locateButton = document.getElementById("locate-button");
 const areas = document.getElementById("areas");
+const areaChosen = document.getElementById("area-chosen");
 const list = document.getElementById("station-list");
 const originText = document.getElementById("origin-text");
 const filters = document.getElementById("filters");
@@ -30,16 +34,10 @@ function setStatus(text, isError = false) {
   status.classList.toggle("is-error", isError);
 }
 
-function formatDistance(metres) {
-  if (metres == null) return "";
-  if (metres < 1000) return `${Math.round(metres / 10) * 10} ${labels.m}`;
-  return `${(metres / 1000).toFixed(metres < 10000 ? 1 : 0)} ${labels.km}`;
-}
-
-function svgIcon(name, extraClass = "") {
+function svgIcon(name) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("class", `ico ${extraClass}`.trim());
+  svg.setAttribute("class", "ico");
   svg.setAttribute("aria-hidden", "true");
   const use = document.createElementNS(ns, "use");
   use.setAttribute("href", `#i-${name}`);
@@ -47,73 +45,36 @@ function svgIcon(name, extraClass = "") {
   return svg;
 }
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value == null || value === false) continue;
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children) if (child != null) node.append(child);
-  return node;
-}
-
-function amenityKeys(station) {
-  return (station.amenities || []).map((item) => (typeof item === "string" ? item : item.code));
-}
-
-function stationUrl(station) {
-  return config.stationUrl.replace("__slug__", encodeURIComponent(station.slug));
-}
-
-// Nearest first, but never a closed station above an open one (same rule as the server).
-const STATE_RANK = { open: 0, unknown: 1, closed: 2 };
-function openFirst(list) {
-  return list
-    .map((station, index) => ({ station, index }))
-    .sort((a, b) => (STATE_RANK[a.station.open_state] ?? 1) - (STATE_RANK[b.station.open_state] ?? 1) || a.index - b.index)
-    .map((item) => item.station);
-}
-
-function navigable(station) {
-  return station.open_state !== "closed";
-}
-
-function amapUrl(station) {
-  const { lat, lng } = station.wgs84;
-  return `https://uri.amap.com/marker?position=${lng},${lat}&coordinate=wgs84&callnative=1&name=${encodeURIComponent(station.name)}`;
-}
-
+// The same markup as templates/stations/_station_card.html, from the same fields.
 function stationCard(station) {
-  const state = station.open_state || "unknown";
-  const card = el("li", { class: `station-card${state === "closed" ? " is-closed" : ""}`, "data-slug": station.slug, "data-state": state });
-  card.append(
-    el("h3", {}, el("a", { href: stationUrl(station) }, station.name), el("span", { class: "distance" }, formatDistance(station.distance_m))),
-    el("p", { class: `state state-${state}` }, el("span", { class: "state-badge" }, station.hours_text || labels.states[state] || state)),
+  const state = station.open_state;
+  const closed = state === "closed";
+  return h(
+    "li",
+    { class: `station-card${closed ? " is-closed" : ""}`, "data-slug": station.slug, "data-state": state },
+    h("h3", {}, h("a", { class: "station-name", href: station.url }, station.name), station.distance_text ? h("span", { class: "distance" }, station.distance_text) : null),
+    h("p", { class: `state state-${state}` }, h("span", { class: "state-badge" }, station.hours_text || station.state_label)),
+    station.address ? h("p", { class: "address" }, station.address) : null,
+    station.amenities.length
+      ? h("ul", { class: "amenities", "aria-label": labels.amenities }, station.amenities.map((amenity) => h("li", {}, svgIcon(amenity.code), amenity.label)))
+      : null,
+    h(
+      "div",
+      { class: "card-actions" },
+      h(
+        "a",
+        { class: `btn ${closed ? "btn-secondary" : "btn-primary"} btn-navigate`, rel: "noopener", href: station.navigation.amap },
+        svgIcon("nav"),
+        labels.navigate,
+        station.opens_text ? h("span", { class: "btn-note" }, station.opens_text) : null,
+      ),
+      h("a", { class: "btn btn-secondary", href: station.url }, labels.details),
+    ),
   );
-  if (station.address) card.append(el("p", { class: "address" }, station.address));
-  const keys = amenityKeys(station);
-  if (keys.length) {
-    const ul = el("ul", { class: "amenities", "aria-label": labels.amenities });
-    for (const key of keys) ul.append(el("li", {}, svgIcon(key), config.amenityLabels[key] || key));
-    card.append(ul);
-  }
-  const actions = el("div", { class: "card-actions" });
-  if (navigable(station)) {
-    actions.append(el("a", { class: "btn btn-primary", href: amapUrl(station), rel: "noopener" }, svgIcon("nav"), labels.navigate));
-  }
-  actions.append(el("a", { class: "btn btn-secondary", href: stationUrl(station) }, labels.details));
-  card.append(actions);
-  return card;
 }
 
 function renderList() {
-  list.replaceChildren();
-  if (!stations.length) {
-    list.append(el("li", { class: "empty" }, labels.none));
-  } else {
-    for (const station of stations) list.append(stationCard(station));
-  }
+  list.replaceChildren(...(stations.length ? stations.map(stationCard) : [h("li", { class: "empty" }, labels.none)]));
   originText.textContent = origin.kind === "position" ? labels.fromPosition : `${labels.from} ${origin.label}`;
   renderMarkers();
 }
@@ -125,10 +86,8 @@ function renderMarkers() {
   markers.clearLayers();
   const colours = { open: "#0b6b2b", closed: "#b00020", unknown: "#8a4b00" };
   for (const station of stations) {
-    const [lat, lng] = toDisplay(station, config.tilesGcj02);
-    const marker = L.circleMarker([lat, lng], { radius: 11, weight: 3, color: "#000", fillColor: colours[station.open_state] || colours.unknown, fillOpacity: 1 });
-    const popup = el("div", {}, el("strong", {}, station.name), el("br"), `${labels.states[station.open_state] || ""} · ${station.hours_text || ""}`, el("br"), el("a", { href: stationUrl(station) }, labels.details));
-    marker.bindPopup(popup);
+    const marker = L.circleMarker(toDisplay(station, config.tilesGcj02), { radius: 11, weight: 3, color: "#000", fillColor: colours[station.open_state] || colours.unknown, fillOpacity: 1 });
+    marker.bindPopup(h("div", {}, h("strong", {}, station.name), h("br"), station.hours_text || station.state_label, h("br"), h("a", { href: station.url }, labels.details)));
     marker.addTo(markers);
   }
   const here = toDisplay({ wgs84: origin }, config.tilesGcj02);
@@ -144,25 +103,61 @@ function renderMarkers() {
   }
 }
 
-function filterQuery() {
+// --- the choices, in the URL ------------------------------------------------------
+// The same keys the server reads (views.public.finder_query): a link can be shared,
+// a reload or Back shows the same list, and the server renders it without JS.
+
+function choiceParams() {
   const params = new URLSearchParams();
-  const data = new FormData(filters);
-  if (data.get("open_now")) params.set("open_now", "1");
-  for (const amenity of data.getAll("amenity")) params.append("amenity", amenity);
+  if (origin.kind === "area") {
+    params.set("lat", origin.lat.toFixed(5));
+    params.set("lng", origin.lng.toFixed(5));
+    params.set("area", origin.label);
+  }
+  if (filters.elements.open_now.checked) params.set("open_now", "1");
+  for (const box of filters.querySelectorAll("input[name=amenity]:checked")) params.append("amenity", box.value);
   return params;
 }
 
+function writeUrl({ push = false } = {}) {
+  const query = choiceParams().toString();
+  const next = `${window.location.pathname}${query ? `?${query}` : ""}`;
+  if (next === `${window.location.pathname}${window.location.search}`) return;
+  if (push) history.pushState(null, "", next);
+  else history.replaceState(null, "", next);
+}
+
+function readUrl() {
+  const params = new URLSearchParams(window.location.search);
+  const lat = Number.parseFloat(params.get("lat"));
+  const lng = Number.parseFloat(params.get("lng"));
+  if (Number.isFinite(lat) && Number.isFinite(lng)) origin = { lat, lng, label: params.get("area") || labels.pointOnMap, kind: "area" };
+  else if (origin.kind === "area") origin = config.centre;
+  filters.elements.open_now.checked = params.get("open_now") === "1";
+  const amenities = new Set(params.getAll("amenity"));
+  for (const box of filters.querySelectorAll("input[name=amenity]")) box.checked = amenities.has(box.value);
+  showChosenArea();
+}
+
+function showChosenArea() {
+  areaChosen.textContent = origin.kind === "area" ? fill(labels.areaChosen, { area: origin.label }) : labels.pickArea;
+  for (const link of areas.querySelectorAll("a[data-lat]")) {
+    link.setAttribute("aria-current", String(origin.kind === "area" && link.dataset.label === origin.label));
+  }
+}
+
 async function refresh() {
-  const params = filterQuery();
+  const params = choiceParams();
   params.set("lat", origin.lat.toFixed(6));
   params.set("lng", origin.lng.toFixed(6));
+  params.delete("area");
   params.set("limit", String(config.limit));
+  params.set("open_first", "1");
   list.setAttribute("aria-busy", "true");
   try {
     const response = await fetch(`${config.apiUrl}?${params}`, { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(String(response.status));
-    const body = await response.json();
-    stations = openFirst(Array.isArray(body) ? body : body.results || []);
+    stations = (await response.json()).results;
     renderList();
     scheduleRefresh();
   } catch (error) {
@@ -172,11 +167,11 @@ async function refresh() {
   }
 }
 
-// Open states change at known times; refresh then, and at least every 30 seconds
+// Open states change at known times; refresh then, and at least every refreshMs
 // so a manager's "closed now" reaches a phone that keeps the page open.
 function scheduleRefresh() {
   clearTimeout(refreshTimer);
-  let wait = 30000;
+  let wait = config.refreshMs;
   for (const station of stations) {
     if (!station.next_change) continue;
     const due = Date.parse(station.next_change) - Date.now() + 2000;
@@ -187,33 +182,17 @@ function scheduleRefresh() {
 
 function useOrigin(next, { push = true } = {}) {
   origin = next;
-  if (push) {
-    const url = new URL(window.location.href);
-    if (next.kind === "area") {
-      url.searchParams.set("lat", next.lat.toFixed(5));
-      url.searchParams.set("lng", next.lng.toFixed(5));
-      url.searchParams.set("area", next.label);
-    } else {
-      for (const key of ["lat", "lng", "area"]) url.searchParams.delete(key);
-    }
-    history.replaceState(null, "", url);
-  }
-  for (const link of areas.querySelectorAll("a[data-lat]")) {
-    link.setAttribute("aria-current", String(next.kind === "area" && link.dataset.label === next.label));
-  }
+  writeUrl({ push });
+  showChosenArea();
   return refresh();
 }
 
-function showAreas() {
-  areas.hidden = false;
-}
-
 // The browser's own timeout does not run while the permission prompt is open,
-// so a second timer guarantees the page never waits longer than 10 seconds.
+// so a second timer guarantees the page never waits longer than GEO_TIMEOUT_MS.
+// A failure only says so: the area picker is already on the page, so nothing moves.
 function locate() {
   if (!("geolocation" in navigator)) {
     setStatus(labels.noGeolocation, true);
-    showAreas();
     return;
   }
   setStatus(labels.locating);
@@ -227,16 +206,14 @@ function locate() {
     return true;
   };
   const fail = (message) => {
-    if (!settle()) return;
-    setStatus(message, true);
-    showAreas();
+    if (settle()) setStatus(message, true);
   };
   const guard = setTimeout(() => fail(labels.timeout), GEO_TIMEOUT_MS + 500);
   navigator.geolocation.getCurrentPosition(
     (position) => {
       if (!settle()) return;
       setStatus(labels.located);
-      useOrigin({ lat: position.coords.latitude, lng: position.coords.longitude, label: labels.yourPosition, kind: "position" });
+      useOrigin({ lat: position.coords.latitude, lng: position.coords.longitude, label: labels.yourPosition, kind: "position" }, { push: false });
     },
     (error) => fail(error.code === 1 ? labels.denied : labels.timeout),
     { enableHighAccuracy: false, timeout: GEO_TIMEOUT_MS, maximumAge: 120000 },
@@ -286,17 +263,28 @@ areas.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-lat]");
   if (!link) return;
   event.preventDefault();
+  // Fold the list of areas away: the stations come right after it.
+  areas.open = false;
   setStatus(`${labels.from} ${link.dataset.label}`);
   useOrigin({ lat: Number(link.dataset.lat), lng: Number(link.dataset.lng), label: link.dataset.label, kind: "area" });
 });
 document.getElementById("pick-on-map").addEventListener("click", () => {
+  areas.open = false;
   setView("map");
   mapBox.scrollIntoView({ behavior: "smooth", block: "start" });
   setStatus(labels.tapMap);
 });
-filters.addEventListener("change", () => refresh());
+filters.addEventListener("change", () => {
+  writeUrl();
+  refresh();
+});
 filters.addEventListener("submit", (event) => {
   event.preventDefault();
+  writeUrl();
+  refresh();
+});
+window.addEventListener("popstate", () => {
+  readUrl();
   refresh();
 });
 locateButton.addEventListener("click", locate);
@@ -308,10 +296,5 @@ document.addEventListener("visibilitychange", () => {
 
 document.documentElement.classList.add("js");
 if (window.matchMedia("(min-width: 900px)").matches) showMap();
-if (origin.kind === "area") {
-  showAreas();
-  setStatus(`${labels.from} ${origin.label}`);
-  scheduleRefresh();
-} else {
-  locate();
-}
+if (origin.kind === "area") scheduleRefresh();
+else locate();
