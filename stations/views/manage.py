@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from common.errors import DomainError
 from common.roles import ADMIN, STATION_MANAGER, role_required
 from stations import hours, selectors, services
-from stations.cards import state_labels
+from stations.display import state_labels
 from stations.forms import AmenitiesForm, ClosedNowForm, ClosureForm, HoursForm, PlaylistAddForm, SloganForm
 from stations.models import SafetyVideo, Station
 
@@ -39,8 +39,7 @@ def manage_home(request: HttpRequest) -> HttpResponse:
 def _forms_for(station: Station, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     forms = {
         "hours_form": HoursForm(
-            initial={"opening_hours": station.opening_hours, "follows_national_calendar": station.follows_national_calendar},
-            prefix="hours",
+            initial=HoursForm.initial_for(station.opening_hours, station.follows_national_calendar), prefix="hours",
         ),
         "closure_form": ClosureForm(prefix="closure", initial={"start_date": selectors.today_shanghai()}),
         "closed_form": ClosedNowForm(initial={"closed_now": station.closed_now, "closed_reason": station.closed_reason}, prefix="closed"),
@@ -53,7 +52,8 @@ def _forms_for(station: Station, bound: dict[str, Any] | None = None) -> dict[st
 
 
 def _manage_page(request: HttpRequest, station: Station, *, bound: dict[str, Any] | None = None,
-                 preview: list[hours.DayHours] | None = None, status: int = 200) -> HttpResponse:
+                 preview: list[hours.DayHours] | None = None, preview_expression: str = "",
+                 status: int = 200) -> HttpResponse:
     today = selectors.today_shanghai()
     context = {
         "station": station,
@@ -61,6 +61,7 @@ def _manage_page(request: HttpRequest, station: Station, *, bound: dict[str, Any
         "state_labels": state_labels(),
         "week": preview if preview is not None else selectors.station_week_hours(station=station),
         "is_preview": preview is not None,
+        "preview_expression": preview_expression,
         "closures": list(station.closures.filter(end_date__gte=today).order_by("start_date", "id")),
         "playlist": list(station.playlist_items.select_related("video").order_by("position", "id")),
         "slogans": list(station.slogans.order_by("position", "id")),
@@ -81,8 +82,9 @@ def _handle_hours(request: HttpRequest, station: Station) -> HttpResponse:
     expression = form.cleaned_data["opening_hours"]
     follows = form.cleaned_data["follows_national_calendar"]
     if "preview" in request.POST:
-        return _manage_page(request, station, bound={"hours_form": form}, preview=selectors.station_hours_preview(
-            station=station, opening_hours=expression, follows_national_calendar=follows))
+        return _manage_page(request, station, bound={"hours_form": form}, preview_expression=expression,
+                            preview=selectors.station_hours_preview(
+                                station=station, opening_hours=expression, follows_national_calendar=follows))
     services.station_update(station_id=station.pk, opening_hours=expression, follows_national_calendar=follows)
     return _saved(request, station, _("Opening hours saved."), "hours")
 
