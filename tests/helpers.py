@@ -93,6 +93,13 @@ def new_job(by: Any, *, lat: float = LIAOCHENG[0], lng: float = LIAOCHENG[1], **
     )
 
 
+def finish_later(job: Job, officer: Officer) -> None:
+    """The officer marks the job's quick-clearance record "to finish later", which lets an accident be cleared."""
+    from fieldapp.records_services import quick_clearance_save
+
+    quick_clearance_save(job_id=job.pk, officer=officer, changes={}, status="later")
+
+
 def dispatch(job: Job, by: Any, *officers: Officer, force: bool = False) -> list[Assignment]:
     return services.job_dispatch(job_id=job.pk, officer_ids=[o.pk for o in officers], dispatcher=by, force=force).created
 

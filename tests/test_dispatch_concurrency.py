@@ -10,7 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from fieldapp.models import Assignment, Job, JobEvent, OfficerMessage
-from tests.helpers import dispatch, new_job, on_duty
+from tests.helpers import dispatch, finish_later, new_job, on_duty
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,6 +58,7 @@ def test_twenty_simultaneous_taps_on_the_same_step_record_it_once(assignment, du
 def test_twenty_simultaneous_different_steps_keep_the_order(assignment, duty_officer):
     user = duty_officer.user
     url = f"/api/v1/assignments/{assignment.pk}/advance/"
+    finish_later(assignment.job, duty_officer)
     steps = ["accepted", "en_route", "on_scene", "cleared"] * 5
     responses = at_once(20, lambda i: client_for(user).post(url, {"to": steps[i]}, format="json"))
     assert {getattr(r, "status_code", r) for r in responses} <= {200, 409}
@@ -134,6 +135,7 @@ def test_concurrent_retries_with_one_idempotency_key_do_the_work_once(assignment
 def test_clearing_by_two_officers_at_once_closes_the_job_once(job, dispatcher, duty_officer, other_officer):
     on_duty(other_officer)
     assignments = dispatch(job, dispatcher, duty_officer, other_officer)
+    finish_later(job, duty_officer)
     users = [duty_officer.user, other_officer.user]
     responses = at_once(
         2,
@@ -151,7 +153,7 @@ def test_acks_racing_steps_never_deadlock(dispatcher, duty_officer):
     from fieldapp import services
 
     for _ in range(6):
-        job = new_job(dispatcher)
+        job = new_job(dispatcher, kind="hazard", summary="路面散落货物")
         (assignment,) = dispatch(job, dispatcher, duty_officer, force=True)
         seq = OfficerMessage.objects.get(officer=duty_officer, type="assignment.new", frame__assignment__id=assignment.pk).seq
         calls = [
@@ -169,7 +171,7 @@ def test_auto_close_racing_a_dispatch_of_the_same_officers_never_deadlocks(dispa
 
     on_duty(other_officer)
     for _ in range(4):
-        finishing, next_job = new_job(dispatcher), new_job(dispatcher)
+        finishing, next_job = new_job(dispatcher, kind="hazard", summary="路面散落货物"), new_job(dispatcher)
         mine, theirs = dispatch(finishing, dispatcher, duty_officer, other_officer, force=True)
         services.assignment_advance(assignment_id=mine.pk, officer=duty_officer, to="cleared")
         calls = [

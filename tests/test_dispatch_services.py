@@ -9,7 +9,7 @@ from django.utils import timezone
 from fieldapp import selectors, services
 from common.errors import DomainError, InvalidInput
 from fieldapp.models import Assignment, DutyChange, Job, JobEvent, OfficerMessage
-from tests.helpers import LIAOCHENG, dispatch, new_job, on_duty
+from tests.helpers import LIAOCHENG, dispatch, finish_later, new_job, on_duty
 
 
 def test_job_numbers_are_per_day_in_shanghai_and_increase(dispatcher):
@@ -133,6 +133,7 @@ def test_another_officer_cannot_advance(assignment, other_officer):
 def test_job_closes_itself_when_all_ended_and_one_cleared(job, dispatcher, duty_officer, other_officer):
     on_duty(other_officer)
     mine, theirs = dispatch(job, dispatcher, duty_officer, other_officer)
+    finish_later(job, duty_officer)
     services.assignment_advance(assignment_id=mine.pk, officer=duty_officer, to="cleared")
     job.refresh_from_db()
     assert job.status == "open"
@@ -168,7 +169,7 @@ def test_cancel_needs_a_reason(job, dispatcher):
 
 def test_feed_seq_is_strictly_increasing_without_gaps(dispatcher, duty_officer):
     for _ in range(3):
-        job = new_job(dispatcher)
+        job = new_job(dispatcher, kind="hazard", summary="路面散落货物")
         (assignment,) = dispatch(job, dispatcher, duty_officer, force=True)
         services.assignment_advance(assignment_id=assignment.pk, officer=duty_officer, to="cleared")
     seqs = list(OfficerMessage.objects.filter(officer=duty_officer).values_list("seq", flat=True))
