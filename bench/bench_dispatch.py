@@ -115,7 +115,8 @@ def server_times(people: dict[str, Any]) -> None:
         phones[officer.pk] = APIClient()
         phones[officer.pk].force_authenticate(officer.user)
     created, dispatched, advanced, cleared = [], [], [], []
-    body = {"kind": "accident", "priority": 2, "summary": "两车追尾", "lat": 36.4561, "lng": 115.9855,
+    # A hazard: clearing an accident would first need its quick-clearance record.
+    body = {"kind": "hazard", "priority": 2, "summary": "路面散落货物", "lat": 36.4561, "lng": 115.9855,
             "source": "video_patrol", "address": "东昌路/柳园路口"}
     for index in range(OPS):
         officer = people["officers"][index % OFFICERS]
