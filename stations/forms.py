@@ -257,3 +257,13 @@ class PlaylistAddForm(forms.Form):
     def __init__(self, *args: Any, videos: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["video"].queryset = videos
+
+
+class VideoUploadForm(forms.Form):
+    """A manager's own video; the service checks the file by its content, like admin."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    file = forms.FileField(
+        label=_("Video file (MP4 or WebM)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm"}),
+    )

@@ -443,3 +443,22 @@ HOLIDAY_NAMES_ZH = {
 def _holiday_name(english: str) -> str:
     """chinesecalendar gives English names; the table keeps the Chinese one people know."""
     return HOLIDAY_NAMES_ZH.get(str(english), str(english))[:60]
+
+
+# --- a manager's own video ----------------------------------------------------
+
+@transaction.atomic
+def station_video_upload(*, station_id: int, title: str, file: File, duration_seconds: int = 0) -> PlaylistItem:
+    """A station manager's upload: checked like admin's (by content, MP4/WebM, the size
+    cap), added to the shared library and at the end of the station's playlist.
+
+    A refused upload stores nothing, neither a row nor a file.
+    """
+    _locked_station(station_id)  # an unknown station fails before anything is stored
+    video = safety_video_create(title=title, file=file, duration_seconds=duration_seconds)
+    try:
+        return playlist_item_add(station_id=station_id, video_id=video.pk)
+    except Exception:
+        # The rows roll back with the transaction; the stored file must go too.
+        video.file.delete(save=False)
+        raise

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from common.errors import DomainError
+from common.errors import DomainError, InvalidInput
 from common.roles import ADMIN, STATION_MANAGER, role_required
 from stations import hours, selectors, services
 from stations.display import state_labels
-from stations.forms import AmenitiesForm, ClosedNowForm, ClosureForm, HoursForm, PlaylistAddForm, SloganForm
+from stations.forms import AmenitiesForm, ClosedNowForm, ClosureForm, HoursForm, PlaylistAddForm, SloganForm, VideoUploadForm
 from stations.models import SafetyVideo, Station
+from stations.validators import video_max_bytes
 
 
 def _managed_station(request: HttpRequest, slug: str) -> Station:
@@ -46,6 +47,7 @@ def _forms_for(station: Station, bound: dict[str, Any] | None = None) -> dict[st
         "amenities_form": AmenitiesForm(initial={"amenities": station.amenities}, prefix="amenities"),
         "slogan_form": SloganForm(prefix="slogan"),
         "playlist_form": PlaylistAddForm(prefix="playlist", videos=SafetyVideo.objects.order_by("title")),
+        "video_form": VideoUploadForm(prefix="video"),
     }
     forms.update(bound or {})
     return forms
@@ -65,6 +67,7 @@ def _manage_page(request: HttpRequest, station: Station, *, bound: dict[str, Any
         "closures": list(station.closures.filter(end_date__gte=today).order_by("start_date", "id")),
         "playlist": list(station.playlist_items.select_related("video").order_by("position", "id")),
         "slogans": list(station.slogans.order_by("position", "id")),
+        "video_max_bytes": video_max_bytes(),
         **_forms_for(station, bound),
     }
     return render(request, "stations/manage_station.html", context, status=status)
@@ -135,6 +138,19 @@ def _handle_playlist_add(request: HttpRequest, station: Station) -> HttpResponse
     return _saved(request, station, _("Video added to the playlist."), "playlist")
 
 
+def _handle_video_upload(request: HttpRequest, station: Station) -> HttpResponse:
+    form = VideoUploadForm(request.POST, request.FILES, prefix="video")
+    if form.is_valid():
+        try:
+            services.station_video_upload(station_id=station.pk, title=form.cleaned_data["title"], file=form.cleaned_data["file"])
+        except InvalidInput as exc:
+            # Said beside the file field, where the manager picks another file.
+            form.add_error("title" if exc.code == "title_required" else "file", exc.message)
+        else:
+            return _saved(request, station, _("Video uploaded and added to the playlist."), "playlist")
+    return _manage_page(request, station, bound={"video_form": form}, status=400)
+
+
 def _handle_playlist_remove(request: HttpRequest, station: Station) -> HttpResponse:
     services.playlist_item_remove(station_id=station.pk, item_id=_int(request.POST.get("item_id")))
     return _saved(request, station, _("Video removed from the playlist."), "playlist")
@@ -174,6 +190,7 @@ ACTIONS = {
     "playlist-move": _handle_playlist_move,
     "playlist-add": _handle_playlist_add,
     "playlist-remove": _handle_playlist_remove,
+    "video-upload": _handle_video_upload,
     "slogan-add": _handle_slogan_add,
     "slogan-toggle": _handle_slogan_toggle,
     "slogan-delete": _handle_slogan_delete,
