@@ -42,7 +42,7 @@ from stations.serializers import (
     SloganPatchIn,
     StationDetailOut,
     StationListOut,
-    StationListResponse,
+    StationListPageOut,
     StationPatchIn,
     VideoOut,
 )
@@ -169,7 +169,7 @@ class StationListApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=SEARCH_PARAMETERS, responses=StationListResponse, operation_id="stations_list")
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses=StationListPageOut, operation_id="stations_list")
     def get(self, request: Request) -> Response:
         params = search_params(request.query_params)
         now = timezone.now()
@@ -271,14 +271,14 @@ class ManagerApi(APIView):
     permission_classes = [IsStationManagerOrAdmin]
 
 
-class ManagedStationsApi(ManagerApi):
+class ManagedStationListApi(ManagerApi):
     @extend_schema(responses=StationDetailOut(many=True), operation_id="stations_managed")
     def get(self, request: Request) -> Response:
         stations = selectors.stations_detailed(stations=selectors.stations_managed_by(user=request.user).order_by("name", "id"))
         return Response(StationDetailOut(stations, many=True).data)
 
 
-class ClosureListApi(ManagerApi):
+class ClosureListCreateApi(ManagerApi):
     @extend_schema(responses=ClosureOut(many=True), operation_id="stations_closures_list")
     def get(self, request: Request, slug: str) -> Response:
         station = managed_station(request, slug)
@@ -309,7 +309,7 @@ class ClosureDetailApi(ManagerApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PlaylistApi(ManagerApi):
+class PlaylistItemListCreateApi(ManagerApi):
     @extend_schema(responses=PlaylistItemOut(many=True), operation_id="stations_playlist_list")
     def get(self, request: Request, slug: str) -> Response:
         station = managed_station(request, slug)
@@ -335,7 +335,7 @@ class PlaylistOrderApi(ManagerApi):
         return Response(PlaylistItemOut(items, many=True).data)
 
 
-class PlaylistItemApi(ManagerApi):
+class PlaylistItemDetailApi(ManagerApi):
     @extend_schema(request=PlaylistItemPatchIn, responses=PlaylistItemOut, operation_id="stations_playlist_item_update")
     def patch(self, request: Request, slug: str, item_id: int) -> Response:
         station = managed_station(request, slug)
@@ -351,7 +351,7 @@ class PlaylistItemApi(ManagerApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SloganListApi(ManagerApi):
+class SloganListCreateApi(ManagerApi):
     @extend_schema(responses=SloganOut(many=True), operation_id="stations_slogans_list")
     def get(self, request: Request, slug: str) -> Response:
         station = managed_station(request, slug)
@@ -392,7 +392,7 @@ class SloganDetailApi(ManagerApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SafetyVideoListApi(ManagerApi):
+class SafetyVideoListCreateApi(ManagerApi):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(responses=VideoOut(many=True), operation_id="safety_videos_list")

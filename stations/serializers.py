@@ -196,7 +196,7 @@ class StationDetailOut(StationListOut):
         return ClosureOut(item.closures, many=True).data
 
 
-class StationListResponse(serializers.Serializer):
+class StationListPageOut(serializers.Serializer):
     count = serializers.IntegerField()
     generated_at = serializers.DateTimeField()
     results = StationListOut(many=True)
