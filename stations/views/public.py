@@ -87,7 +87,7 @@ def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]]) -> dict[s
         "tileUrl": settings.MAP_TILE_URL,
         "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
         # Set MAP_TILES_GCJ02=True when MAP_TILE_URL serves AMap-style (GCJ-02) tiles.
-        "tilesGcj02": bool(getattr(settings, "MAP_TILES_GCJ02", False)),
+        "tilesGcj02": settings.MAP_TILES_GCJ02,
         "leafletJs": static("leaflet/leaflet.js"),
         "leafletCss": static("leaflet/leaflet.css"),
         "labels": {
