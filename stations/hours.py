@@ -315,13 +315,15 @@ def open_state(schedule: Schedule, calendar: Calendar, at: datetime) -> OpenStat
 
 
 def closure_notice(schedule: Schedule, calendar: Calendar, day: date) -> str:
-    """What a screen says about today while the station is closed by hand or by a
-    closure: "暂停开放" or "暂停开放至 12月3日"; "" on any other day.
+    """What a screen says in place of today's hours while the station is closed by
+    hand or by a closure: "暂停开放至 12月3日", "今日暂停开放" or, with no end in
+    sight, "恢复开放时间另行通知"; "" on any other day.
 
-    The reason is not repeated here: the open state's text already gives it.
+    Neither the closure nor its reason is repeated here: the open state's text
+    beside it ("暂停开放 · 外出执勤") already says both.
     """
     if schedule.closed_now:
-        return pgettext("opening hours", "Temporarily closed")
+        return pgettext("opening hours", "Reopening to be announced")
     if day_plan(schedule, calendar, day).kind != CLOSURE:
         return ""
     last = day
@@ -330,7 +332,7 @@ def closure_notice(schedule: Schedule, calendar: Calendar, day: date) -> str:
             break
         last = day + timedelta(days=offset)
     else:
-        return pgettext("opening hours", "Temporarily closed")
+        return pgettext("opening hours", "Reopening to be announced")
     if last == day:
         return pgettext("opening hours", "Closed today")
     return pgettext("opening hours", "Closed until %(day)s") % {"day": formats.date_format(last, "MONTH_DAY_FORMAT")}

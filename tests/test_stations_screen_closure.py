@@ -41,9 +41,9 @@ def test_closed_now_shows_the_closure_not_the_hours(client: Client, every_day_st
     payload = client.get(SCREEN_API).json()
     html = client.get(SCREEN_PAGE).content.decode()
 
-    assert payload["closure_notice"] == "暂停开放"
+    assert payload["closure_notice"] == "恢复开放时间另行通知"
     assert payload["hours_text"] == "暂停开放 · 外出执勤"
-    assert today_line(html) == "暂停开放"
+    assert today_line(html) == "恢复开放时间另行通知"
     assert "07:00" not in today_line(html)
     assert 'id="state-label">暂停开放 · 外出执勤<' in html
 
