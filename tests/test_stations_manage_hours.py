@@ -142,3 +142,18 @@ def test_a_bad_typed_expression_is_explained_in_plain_chinese(manager, own_stati
     assert '<details class="expert" open>' in html  # the error is not hidden in a folded section
     own_station.refresh_from_db()
     assert own_station.opening_hours == WEEKDAYS_WEEKENDS
+
+
+def test_the_api_explains_a_bad_expression_without_parser_internals(api, own_station, station_manager):
+    api.force_authenticate(station_manager)
+
+    response = api.patch("/api/v1/stations/shiyiyuan/", {"opening_hours": "Mo-Fr 8-18"}, format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    message = body["fields"]["opening_hours"][0]
+    assert message.startswith("“Mo-Fr 8-18” 不是正确的营业时间格式：时间要写上分钟")
+    for internal in ("expected", "EOI", "rule_separator", "-->"):
+        assert internal not in str(body)
+    own_station.refresh_from_db()
+    assert own_station.opening_hours == WEEKDAYS_WEEKENDS
