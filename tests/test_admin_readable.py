@@ -41,7 +41,7 @@ def test_the_station_manager_picker_is_in_chinese(admin_client_):
     assert "SelectFilter2.js" in form
 
     script = admin_client_.get("/admin/jsi18n/").content.decode()
-    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S).group(1))
+    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.DOTALL).group(1))
 
     strings = picker_strings()
     assert 'Choose %s by selecting them and then select the "Choose" arrow button.' in strings

@@ -7,7 +7,13 @@ import pytest
 from django.utils import translation
 
 from stations import hours
-from stations.hours import HOLIDAYS_AS_SUNDAY, HOLIDAYS_AS_USUAL, HOLIDAYS_CLOSED, HOLIDAYS_OWN, SimpleWeek
+from stations.hours import (
+    HOLIDAYS_AS_SUNDAY,
+    HOLIDAYS_AS_USUAL,
+    HOLIDAYS_CLOSED,
+    HOLIDAYS_OWN,
+    SimpleWeek,
+)
 
 NINE_TO_SIX = (("09:00", "18:00"),)
 WITH_LUNCH = (("08:00", "12:00"), ("14:00", "18:00"))

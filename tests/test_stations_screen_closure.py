@@ -27,7 +27,7 @@ def every_day_station(db) -> Station:
 
 
 def today_line(html: str) -> str:
-    return re.search(r'<span class="today" id="today-hours"[^>]*>(.*?)</span>', html, re.S).group(1)
+    return re.search(r'<span class="today" id="today-hours"[^>]*>(.*?)</span>', html, re.DOTALL).group(1)
 
 
 def test_an_open_station_shows_todays_hours(client: Client, every_day_station):

@@ -16,7 +16,15 @@ from common.errors import DomainError, InvalidInput
 from common.roles import ADMIN, STATION_MANAGER, role_required
 from stations import hours, selectors, services
 from stations.display import state_labels
-from stations.forms import AmenitiesForm, ClosedNowForm, ClosureForm, HoursForm, PlaylistAddForm, SloganForm, VideoUploadForm
+from stations.forms import (
+    AmenitiesForm,
+    ClosedNowForm,
+    ClosureForm,
+    HoursForm,
+    PlaylistAddForm,
+    SloganForm,
+    VideoUploadForm,
+)
 from stations.models import SafetyVideo, Station
 from stations.validators import video_max_bytes
 
