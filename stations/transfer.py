@@ -142,21 +142,12 @@ def import_rows(
     return report
 
 
+IMPORT_FIELDS = ("slug", "name", "address", "phone", "description", "lat", "lng", "amenities", "opening_hours",
+                 "follows_national_calendar", "published", "managers")
+
+
 def _save_row(data: dict[str, Any]) -> bool:
-    _station, created = services.station_import(
-        slug=data["slug"],
-        name=data["name"],
-        address=data["address"],
-        phone=data["phone"],
-        description=data["description"],
-        lat=data["lat"],
-        lng=data["lng"],
-        amenities=data["amenities"],
-        opening_hours=data["opening_hours"],
-        follows_national_calendar=data["follows_national_calendar"],
-        published=data["published"],
-        managers=data["managers"],
-    )
+    _station, created = services.station_import(**{name: data[name] for name in IMPORT_FIELDS})
     return created
 
 
