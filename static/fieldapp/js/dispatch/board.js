@@ -1,0 +1,207 @@
+// The board of open jobs (crew, receipts, actions) and the list of jobs ended today.
+
+import { postJson } from "../../../common/js/http.js";
+import { clock, duration, fill, h, isToday, url } from "../../../common/js/ui.js";
+import { toggleCandidates } from "./candidates.js";
+import { L, config, elements, errorText, hooks, notice, officerLabel, openJobs, panelFor, state, upsertAssignment, upsertJob } from "./state.js";
+
+export function receiptInfo(assignment, now = Date.now()) {
+  if (assignment.received_at) return { kind: "ok" };
+  if (assignment.status !== "dispatched") return { kind: "none" };
+  const dispatchedAt = Date.parse(assignment.dispatched_at);
+  const deadline = assignment.receive_deadline ? Date.parse(assignment.receive_deadline) : dispatchedAt + config.receiveWithinS * 1000;
+  if (now >= deadline || assignment.unreceived) return { kind: "alarm", age: Math.round((now - dispatchedAt) / 1000) };
+  return { kind: "waiting" };
+}
+
+function stepTime(assignment) {
+  const at = assignment[`${assignment.status}_at`];
+  return at ? clock(at) : "";
+}
+
+async function withdraw(assignment) {
+  const response = await postJson(url(config.urls.withdraw, assignment.id), { reason: L.withdrawReason }).catch(() => null);
+  if (!response) notice(L.networkError, true);
+  else if (!response.ok) notice(errorText(response), true);
+  else {
+    upsertAssignment(response.data);
+    hooks.renderAll();
+  }
+}
+
+function receiptNode(job, assignment) {
+  const info = receiptInfo(assignment);
+  const node = h("span", { class: `receipt ${info.kind}`, "data-receipt": info.kind });
+  if (info.kind === "ok") node.append(`${L.received} ${clock(assignment.received_at)}`);
+  else if (info.kind === "waiting") node.append(L.waiting);
+  else if (info.kind === "alarm") {
+    const officer = state.officers.get(assignment.officer.id) || {};
+    node.append(h("span", {}, fill(L.notReceived, { age: duration(info.age, L) })));
+    if (officer.phone) node.append(h("a", { class: "btn", href: `tel:${officer.phone}` }, fill(L.call, { phone: officer.phone })));
+    node.append(h("button", { type: "button", class: "btn", onclick: () => withdraw(assignment) }, L.withdraw));
+    node.append(h("button", { type: "button", class: "btn", onclick: () => toggleCandidates(job.id, true) }, L.sendOther));
+  }
+  return node;
+}
+
+function crewList(job) {
+  const list = h("ul", { class: "crew" });
+  const assignments = [...(job.assignments || [])].sort((a, b) => String(a.dispatched_at).localeCompare(String(b.dispatched_at)));
+  if (!assignments.length) list.append(h("li", {}, h("span", { class: "none muted" }, L.nobodySent)));
+  for (const assignment of assignments) {
+    list.append(h("li", { "data-assignment": assignment.id, "data-officer": assignment.officer.id, "data-status": assignment.status },
+      h("span", { class: "who" }, officerLabel(assignment.officer), assignment.forced ? h("span", { class: "muted" }, ` (${L.forced})`) : null),
+      h("span", { class: `step step-${assignment.status}` }, config.statuses[assignment.status] || assignment.status, " ", h("small", {}, stepTime(assignment))),
+      receiptNode(job, assignment),
+    ));
+  }
+  return list;
+}
+
+// --- cancel and close ---------------------------------------------------------------------
+
+function cancelForm(jobId) {
+  const reason = h("input", { type: "text", name: "reason", maxlength: 200, required: true, "aria-label": L.cancelReason, placeholder: L.cancelReason });
+  const error = h("p", { class: "inline-error", role: "alert", hidden: true });
+  const form = h("form", { class: "cancel-form", hidden: true, novalidate: true, "data-panel": "cancel" },
+    reason, error,
+    h("div", { class: "row" },
+      h("button", { type: "submit", class: "btn btn-danger" }, L.confirmCancel),
+      h("button", { type: "button", class: "btn", onclick: () => { form.hidden = true; } }, L.back),
+    ),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    if (!reason.value.trim()) {
+      error.textContent = L.reasonRequired;
+      error.hidden = false;
+      reason.focus();
+      return;
+    }
+    const response = await postJson(url(config.urls.cancel, jobId), { reason: reason.value.trim() }).catch(() => null);
+    if (response && response.ok) {
+      upsertJob(response.data);
+      hooks.renderAll();
+    } else {
+      error.textContent = response ? errorText(response) : L.networkError;
+      error.hidden = false;
+    }
+  });
+  return form;
+}
+
+function cancelPanel(jobId) {
+  const panel = panelFor(jobId);
+  if (!panel.cancel) panel.cancel = cancelForm(jobId);
+  return panel.cancel;
+}
+
+function toggleCancel(jobId) {
+  const form = cancelPanel(jobId);
+  form.hidden = !form.hidden;
+  if (!form.hidden) form.querySelector("input").focus();
+}
+
+async function closeJob(job) {
+  const response = await postJson(url(config.urls.close, job.id), {}).catch(() => null);
+  if (response && response.ok) {
+    upsertJob(response.data);
+    hooks.renderAll();
+  } else {
+    notice(response ? errorText(response) : L.networkError, true);
+  }
+}
+
+// --- cards ---------------------------------------------------------------------------------
+
+function jobCard(job) {
+  const panel = panelFor(job.id);
+  const priority = String(job.priority);
+  const alarm = (job.assignments || []).some((assignment) => receiptInfo(assignment).kind === "alarm");
+  return h("article", { class: `job prio-${priority}${alarm ? " has-alarm" : ""}`, "data-job": job.id, "data-number": job.number },
+    h("div", { class: "job-head" },
+      h("span", { class: "job-number" }, job.number),
+      h("span", { class: "badge kind" }, config.kinds[job.kind] || job.kind),
+      h("span", { class: `badge prio-${priority}` }, config.priorities[priority] || priority),
+      h("span", { class: "job-age", "data-since": job.reported_at || job.created_at }, clock(job.reported_at || job.created_at)),
+    ),
+    h("p", { class: "job-summary" }, job.summary),
+    job.address ? h("p", { class: "job-address" }, job.address) : null,
+    crewList(job),
+    h("div", { class: "job-actions" },
+      h("button", { type: "button", class: "btn btn-primary", "data-action": "candidates", onclick: () => toggleCandidates(job.id) }, L.findOfficers),
+      h("button", { type: "button", class: "btn", "data-action": "cancel", onclick: () => toggleCancel(job.id) }, L.cancel),
+      h("button", { type: "button", class: "btn btn-close", "data-action": "close", onclick: () => closeJob(job) }, L.close),
+    ),
+    panel.candidates,
+    cancelPanel(job.id),
+  );
+}
+
+// A card is rebuilt only when what it shows changed, and the list is only
+// reordered when the order changed: a live update arriving between the
+// dispatcher's mouse-down and mouse-up must not swallow the click.
+const cards = new Map();
+const emptyBoard = h("p", { class: "muted" }, L.noOpenJobs);
+
+export function renderBoard() {
+  const jobs = openJobs();
+  elements.openCount.textContent = `(${jobs.length})`;
+  const wanted = jobs.map((job) => {
+    const signature = JSON.stringify([job, (job.assignments || []).map((assignment) => receiptInfo(assignment).kind)]);
+    const known = cards.get(job.id);
+    if (known && known.signature === signature) return known.node;
+    const node = jobCard(job);
+    cards.set(job.id, { signature, node });
+    return node;
+  });
+  if (!wanted.length) wanted.push(emptyBoard);
+  const current = [...elements.board.children];
+  if (current.length !== wanted.length || current.some((node, index) => node !== wanted[index])) {
+    const focused = document.activeElement;
+    elements.board.replaceChildren(...wanted);
+    // The panels are reused DOM, so a focused checkbox or reason field keeps focus.
+    if (focused && document.contains(focused)) focused.focus({ preventScroll: true });
+  }
+  for (const jobId of [...cards.keys()]) {
+    const job = state.jobs.get(jobId);
+    if (!job || job.status !== "open") {
+      cards.delete(jobId);
+      state.panels.delete(jobId);
+    }
+  }
+}
+
+export function renderClosed() {
+  const ended = [...state.jobs.values()]
+    .filter((job) => job.status !== "open" && isToday(job.created_at))
+    .sort((a, b) => String(b.closed_at).localeCompare(String(a.closed_at)));
+  elements.closed.replaceChildren(...(ended.length ? ended.map((job) => h("li", { "data-job": job.id, "data-status": job.status },
+    h("span", { class: "job-number" }, job.number),
+    h("span", {}, `${config.jobStatuses[job.status] || job.status} ${clock(job.closed_at)}`),
+    h("span", {}, job.summary),
+    h("span", { class: "final" }, (job.assignments || []).map((assignment) => `${assignment.officer.call_sign}: ${config.statuses[assignment.status] || assignment.status}`).join(", ")),
+  )) : [h("li", { class: "muted" }, L.none)]));
+}
+
+// The receipt deadline has no push of its own: a timer redraws the receipts
+// (cheap) and the board only when a flag changes. onFlagChange runs then.
+export function startReceiptClock(onFlagChange) {
+  let lastAlarmKey = "";
+  setInterval(() => {
+    const key = openJobs().flatMap((job) => (job.assignments || []).map((assignment) => `${assignment.id}:${receiptInfo(assignment).kind}`)).join(",");
+    if (key !== lastAlarmKey) {
+      lastAlarmKey = key;
+      renderBoard();
+      onFlagChange();
+      return;
+    }
+    for (const node of elements.board.querySelectorAll(".receipt.alarm > span:first-child")) {
+      const item = node.closest("[data-assignment]");
+      const job = state.jobs.get(Number(node.closest("[data-job]").dataset.job));
+      const assignment = job && (job.assignments || []).find((entry) => String(entry.id) === item.dataset.assignment);
+      if (assignment) node.textContent = fill(L.notReceived, { age: duration(receiptInfo(assignment).age, L) });
+    }
+  }, 1000);
+}
