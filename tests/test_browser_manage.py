@@ -107,3 +107,21 @@ def test_the_screen_shows_the_closure_and_its_end_live(chromium, server, own_sta
                 assert page.locator("#today-hours").get_attribute("data-closed") == "false"
         finally:
             context.close()
+
+
+def test_the_station_manager_picker_in_admin_speaks_chinese(chromium, server, own_station, admin):
+    context = chromium.new_context(**DESKTOP_ZH)
+    try:
+        page = context.new_page()
+        login(page, server, "admin")
+        page.goto(f"{server.url}/admin/stations/station/{own_station.pk}/change/")
+        page.wait_for_selector("#id_managers_add_all")
+        picker = page.locator(".selector")
+        picker.scroll_into_view_if_needed()
+        text = picker.inner_text()
+        assert "Choose" not in text and "Remove" not in text
+        assert page.locator("#id_managers_add_all").inner_text().startswith("全选")
+        assert "选中要添加的" in text
+        screenshot(page, "stations-admin-manager-picker-desktop")
+    finally:
+        context.close()
