@@ -1,7 +1,6 @@
 """The citizens' pages: the finder and a station's page. Reads go through selectors."""
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 from urllib.parse import urlencode
@@ -15,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from common.geo import valid_lat_lng
-from stations import amenities, hours, selectors
+from stations import amenities, selectors
 from stations.display import amenity_items, navigation_links, state_labels
-from stations.models import Station
+from stations.jsonld import station_json_ld
 from stations.serializers import StationListOut
 
 FINDER_LIMIT = 20
@@ -143,43 +142,6 @@ def finder(request: HttpRequest) -> HttpResponse:
 
 # --- the station page ----------------------------------------------------------
 
-def station_json_ld(request: HttpRequest, station: Station, week: list[hours.DayHours], photos: list[Any]) -> str:
-    """schema.org for search engines and assistants; the hours of each coming day are
-    given with their date, so holidays and make-up workdays come out right."""
-    specs: list[dict[str, Any]] = []
-    for day in week:
-        weekday = f"https://schema.org/{day.date.strftime('%A')}"
-        open_intervals = [item for item in day.intervals if item.get("state") == hours.OPEN]
-        if not open_intervals:
-            specs.append({"@type": "OpeningHoursSpecification", "dayOfWeek": weekday, "opens": "00:00", "closes": "00:00",
-                          "validFrom": day.date.isoformat(), "validThrough": day.date.isoformat()})
-        for item in open_intervals:
-            specs.append({"@type": "OpeningHoursSpecification", "dayOfWeek": weekday, "opens": item["start"],
-                          "closes": item["end"], "validFrom": day.date.isoformat(), "validThrough": day.date.isoformat()})
-    city = settings.LUCHANG_CITY
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "CivicStructure",
-        "name": station.name,
-        "url": request.build_absolute_uri(),
-        "description": station.description or None,
-        "telephone": station.phone or None,
-        "isAccessibleForFree": True,
-        "publicAccess": True,
-        "address": {"@type": "PostalAddress", "streetAddress": station.address, 
-                    "addressLocality": city["locality"], "addressRegion": city["region"], "addressCountry": city["country"]},
-        "geo": {"@type": "GeoCoordinates", "latitude": round(station.lat, 6), "longitude": round(station.lng, 6)},
-        "amenityFeature": [
-            {"@type": "LocationFeatureSpecification", "name": item["label"], "value": True} for item in amenity_items(station.amenities)
-        ],
-        "openingHoursSpecification": specs,
-        "image": [request.build_absolute_uri(photo.image.url) for photo in photos] or None,
-    }
-    data = {key: value for key, value in data.items() if value is not None}
-    # Escape "<" so no text can close the script element.
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-
-
 @require_GET
 def station_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.stations_detailed(stations=selectors.stations_published().filter(slug=slug))
@@ -199,7 +161,11 @@ def station_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "photos": photos,
             "amenities": amenity_items(station.amenities),
             "nav": navigation_links(station),
-            "json_ld": station_json_ld(request, station, week, photos),
+            "json_ld": station_json_ld(
+                detail=detail,
+                page_url=request.build_absolute_uri(),
+                image_urls=[request.build_absolute_uri(photo.image.url) for photo in photos],
+            ),
             "tel": "".join(ch for ch in station.phone if ch.isdigit() or ch == "+"),
         },
     )
