@@ -44,7 +44,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class DutyChangeInline(ReadOnlyInline):
     model = DutyChange
-    fields = ("at", "on_duty")
+    fields = ("at", "device_at", "on_duty")
     readonly_fields = fields
     show_change_link = False
     ordering = ("-at",)
@@ -173,7 +173,7 @@ class JobEventAdmin(EventDetailsMixin, ReadOnlyAdmin):
 
 @admin.register(DutyChange)
 class DutyChangeAdmin(ReadOnlyAdmin):
-    list_display = ("at", "officer", "on_duty")
+    list_display = ("at", "device_at", "officer", "on_duty")
     list_filter = ("on_duty", "officer__squad")
     search_fields = ("officer__call_sign", "officer__user__first_name")
     list_select_related = ("officer__user",)

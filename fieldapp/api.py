@@ -270,7 +270,9 @@ class MeDutyApi(OfficerApi):
     @idempotent
     def post(self, request: Request) -> Response:
         data = self.valid(DutyIn, request.data)
-        officer = services.officer_set_duty(officer_id=self.officer.pk, on_duty=data["on_duty"])
+        officer = services.officer_set_duty(
+            officer_id=self.officer.pk, on_duty=data["on_duty"], device_at=data["device_time"]
+        )
         return Response(OfficerOut(officer, context=self.ctx()).data)
 
 

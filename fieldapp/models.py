@@ -78,6 +78,8 @@ class DutyChange(models.Model):
     officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="duty_changes", verbose_name=_("officer"))
     on_duty = models.BooleanField(_("on duty"))
     at = models.DateTimeField(_("time"), db_index=True)
+    # The tap on the phone, which may reach the server later (an outbox sending after a signal loss).
+    device_at = models.DateTimeField(_("device time"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -369,6 +369,7 @@ class AdvanceIn(serializers.Serializer):
 
 class DutyIn(serializers.Serializer):
     on_duty = serializers.BooleanField()
+    device_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class PositionIn(serializers.Serializer):

@@ -404,7 +404,8 @@ def feed_ack(*, officer_id: int, seq: int) -> None:
 # --- officers -------------------------------------------------------------
 
 @transaction.atomic
-def officer_set_duty(*, officer_id: int, on_duty: bool) -> Officer:
+def officer_set_duty(*, officer_id: int, on_duty: bool, device_at: datetime | None = None) -> Officer:
+    _check_not_future(device_at, timezone.now())
     (officer,) = _lock_officers([officer_id])
     if officer.on_duty == on_duty:
         return officer_with_state(officer_id)
@@ -416,7 +417,7 @@ def officer_set_duty(*, officer_id: int, on_duty: bool) -> Officer:
     officer.on_duty = on_duty
     officer.duty_changed_at = now
     officer.save(update_fields=["on_duty", "duty_changed_at"])
-    DutyChange.objects.create(officer=officer, on_duty=on_duty, at=now)
+    DutyChange.objects.create(officer=officer, on_duty=on_duty, at=now, device_at=device_at)
     officer = officer_with_state(officer_id)
     events.desk_officer_changed_on_commit(officer)
     return officer

@@ -152,3 +152,16 @@ def test_a_refused_clear_replays_its_409(api, officer, dispatcher):
     first = replay(api, "post", f"/api/v1/assignments/{assignment.pk}/advance/", "clear-1", {"to": "cleared"})
 
     assert first.status_code == 409 and first.json()["code"] == "quick_clearance_required"
+
+
+def test_a_duty_change_replays_and_keeps_its_device_time(api, officer):
+    from fieldapp.models import DutyChange
+
+    api.force_authenticate(officer.user)
+    tapped = timezone.now() - timedelta(minutes=1)
+
+    first = replay(api, "post", "/api/v1/me/duty/", "duty-1", {"on_duty": True, "device_time": iso(tapped)})
+
+    assert first.status_code == 200 and first.json()["on_duty"] is True
+    change = DutyChange.objects.get()
+    assert change.device_at == tapped and change.at > tapped
