@@ -334,8 +334,10 @@ export class Outbox {
     if (outcome === "sent") {
       await this.store.delete(item.id);
       this.items = this.items.filter((candidate) => candidate.id !== item.id);
-      this.changed();
+      // The page takes the server's answer first, so a card never steps back
+      // to its old copy between the item leaving and the answer landing.
       this.onSent(item, data);
+      this.changed();
     } else if (outcome === "refused") {
       item.status = REFUSED;
       item.http_status = response.status;

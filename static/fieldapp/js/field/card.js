@@ -2,6 +2,8 @@
 // navigation links and the steps the officer may take; the card only shows them.
 
 import { clock, fill, h } from "../../../common/js/ui.js";
+import { onDutyShown } from "./duty.js";
+import { pendingFound, withPendingSteps } from "./pending.js";
 import { advance, isCooling, nextSteps, primaryStep } from "./steps.js";
 import { L, activeAssignments, config, elements, jobOf, state } from "./state.js";
 
@@ -48,10 +50,13 @@ function assignmentCard(assignment) {
   const stepBusy = step && state.busy.has(`${assignment.id}:${step}`);
   const cooling = isCooling(assignment);
   const priority = job.priority !== undefined ? String(job.priority) : "";
+  // The time the current step was taken (on the phone, for a step still waiting).
+  const since = assignment[`${assignment.status}_at`] || assignment.dispatched_at;
   const card = h("article", {
     class: `assignment${assignment.status === "dispatched" ? " is-new" : ""}`,
     "data-assignment": assignment.id,
     "data-status": assignment.status,
+    "data-pending": assignment.pending ? "" : null,
   },
     h("div", { class: "assignment-head" },
       h("span", { class: "badge kind" }, config.kinds[job.kind] || job.kind || ""),
@@ -63,7 +68,8 @@ function assignmentCard(assignment) {
     job.description ? h("p", { class: "assignment-description" }, job.description) : null,
     h("p", { class: "assignment-status" },
       config.statuses[assignment.status] || assignment.status,
-      assignment.dispatched_at ? ` · ${fill(L.since, { time: clock(assignment.dispatched_at) })}` : ""),
+      since ? ` · ${fill(L.since, { time: clock(since) })}` : "",
+      assignment.pending ? h("span", { class: "pending-mark" }, L.outbox.stepPending) : null),
     step ? h("button", {
       type: "button",
       class: "btn btn-primary btn-block btn-huge step-btn",
@@ -88,8 +94,28 @@ function assignmentCard(assignment) {
   return card;
 }
 
+// A job reported from patrol that has not reached the server yet.
+function foundCard(item) {
+  return h("article", { class: "assignment found-pending", "data-outbox": item.id, "data-pending": "" },
+    h("div", { class: "assignment-head" },
+      h("span", { class: "badge kind" }, config.kinds[item.meta.kind] || item.meta.kind || ""),
+      h("span", { class: "assignment-number" }, L.found.pendingTitle),
+    ),
+    item.meta.note ? h("p", { class: "assignment-summary" }, item.meta.note) : null,
+    h("p", { class: "assignment-status" },
+      fill(L.since, { time: clock(item.device_time) }),
+      h("span", { class: "pending-mark" }, L.outbox.stepPending)),
+  );
+}
+
+// The server's copy with the steps still waiting on the phone laid on top.
+function shown(assignment) {
+  return withPendingSteps(assignment, state.outboxItems, config.steps);
+}
+
 function renderToday() {
-  const all = [...state.assignments.values()].sort((a, b) => String(b.dispatched_at).localeCompare(String(a.dispatched_at)));
+  const all = [...state.assignments.values()].map(shown)
+    .sort((a, b) => String(b.dispatched_at).localeCompare(String(a.dispatched_at)));
   elements.today.replaceChildren();
   if (!all.length) {
     elements.today.append(h("li", { class: "muted" }, h("span", {}, ""), h("span", {}, L.noJobsToday)));
@@ -109,10 +135,17 @@ function renderToday() {
 // between a gloved finger's touch-down and lift-off does not eat the tap,
 // and an open decline form keeps what was typed.
 const cards = new Map();
+const foundCards = new Map();
+
+function foundCardNode(item) {
+  if (!foundCards.has(item.id)) foundCards.set(item.id, foundCard(item));
+  return foundCards.get(item.id);
+}
 
 export function render() {
   if (!state.loaded) return;
-  const active = activeAssignments();
+  // A card whose last step waits on the phone stays until the server has it.
+  const active = activeAssignments().map(shown);
   const wanted = active.map((assignment) => {
     const busy = nextSteps(assignment).filter((step) => state.busy.has(`${assignment.id}:${step}`));
     const signature = JSON.stringify([assignment, busy, isCooling(assignment)]);
@@ -123,7 +156,10 @@ export function render() {
     return node;
   });
   for (const id of [...cards.keys()]) if (!active.some((assignment) => assignment.id === id)) cards.delete(id);
-  if (!wanted.length) wanted.push(h("p", { class: "card empty" }, state.onDuty ? L.noAssignment : L.offDutyHint));
+  const found = pendingFound(state.outboxItems);
+  for (const id of [...foundCards.keys()]) if (!found.some((item) => item.id === id)) foundCards.delete(id);
+  wanted.unshift(...found.map(foundCardNode));
+  if (!wanted.length) wanted.push(h("p", { class: "card empty" }, onDutyShown() ? L.noAssignment : L.offDutyHint));
   const current = [...elements.current.children];
   if (current.length !== wanted.length || current.some((node, index) => node !== wanted[index])) {
     elements.current.replaceChildren(...wanted);

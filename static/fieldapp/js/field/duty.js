@@ -3,18 +3,30 @@
 import { postJson } from "../../../common/js/http.js";
 import { duration, fill } from "../../../common/js/ui.js";
 import { PositionSharer } from "../position.js";
-import { hideError, showError } from "./steps.js";
+import { dutyItem, wantedDuty } from "./pending.js";
+import { hideError } from "./steps.js";
 import { L, config, elements, hooks, state, timers } from "./state.js";
 
 const BAD_POSITION_STATES = ["denied", "unavailable", "timeout", "unsupported", "inaccurate"];
 
 let positions = null;
 
+// The duty the officer last tapped, even when the server has not heard of it yet.
+export function onDutyShown() {
+  const wanted = wantedDuty(state.outboxItems);
+  return wanted === null ? state.onDuty : wanted;
+}
+
 export function renderDuty() {
-  elements.duty.disabled = false;
-  elements.duty.setAttribute("aria-checked", String(state.onDuty));
-  elements.dutyState.textContent = state.onDuty ? L.onDuty : L.offDuty;
-  elements.dutyHint.textContent = state.onDuty ? L.goOffDuty : L.goOnDuty;
+  const onDuty = onDutyShown();
+  const waiting = wantedDuty(state.outboxItems) !== null;
+  elements.duty.disabled = !state.loaded;
+  elements.duty.setAttribute("aria-checked", String(onDuty));
+  elements.duty.toggleAttribute("data-pending", waiting);
+  elements.dutyState.textContent = onDuty ? L.onDuty : L.offDuty;
+  elements.dutyHint.textContent = waiting ? L.outbox.stepPending : onDuty ? L.goOffDuty : L.goOnDuty;
+  // Only an officer on duty can start a job found on patrol.
+  if (elements.found) elements.found.hidden = !(state.loaded && onDuty);
 }
 
 export function renderPosition() {
@@ -28,8 +40,9 @@ export function renderPosition() {
 
 export function syncPositionSharing() {
   if (!positions) return;
-  if (state.onDuty && !positions.active) positions.start();
-  if (!state.onDuty && positions.active) positions.stop();
+  const onDuty = onDutyShown();
+  if (onDuty && !positions.active) positions.start();
+  if (!onDuty && positions.active) positions.stop();
 }
 
 // sendLive(frame) sends over the socket and says whether it could.
@@ -60,20 +73,13 @@ export function createPositions(sendLive) {
 }
 
 export function setupDutySwitch() {
+  // The switch flips at once; the outbox tells the server, now or when the
+  // network is back, and a refusal is listed with its reason.
   elements.duty.addEventListener("click", async () => {
-    const wanted = !state.onDuty;
+    const wanted = !onDutyShown();
     elements.duty.disabled = true;
     hideError();
-    try {
-      const response = await postJson(config.urls.duty, { on_duty: wanted });
-      if (!response.ok) {
-        showError(response.data.detail || L.failed);
-      } else {
-        state.onDuty = Boolean(response.data.on_duty);
-      }
-    } catch (error) {
-      showError(L.failed);
-    }
+    await state.outbox.add(dutyItem(config, wanted));
     renderDuty();
     syncPositionSharing();
     hooks.render();

@@ -12,6 +12,7 @@ function resume(socket, feedSeq) {
   // database: start again from what the server has.
   if (state.lastSeq === null || state.lastSeq > feedSeq) writeSeq(Math.min(state.lastSeq ?? feedSeq, feedSeq));
   state.replaying = true;
+  state.replayed = 0;
   socket.send({ type: "resume", after: state.lastSeq });
 }
 
@@ -19,9 +20,11 @@ function handle(message) {
   switch (message.type) {
     case "resumed":
       // Replayed frames are snapshots from when they happened; now that they
-      // are acknowledged, read the present from the database.
+      // are acknowledged, read the present from the database. The page's
+      // first session needs no second read when nothing was replayed: the
+      // /me/ of the page load is still the present.
       state.replaying = false;
-      hooks.refresh();
+      if (state.opens > 1 || state.replayed > 0 || !state.fromServer) hooks.refresh();
       return;
     case "assignment.new": {
       const assignment = upsertAssignment(message.assignment);
@@ -67,6 +70,7 @@ function onMessage(message, socket) {
   // The server sends each seq once and in order; a duplicate still costs
   // nothing to drop here.
   if (seq <= state.lastSeq) return;
+  if (state.replaying) state.replayed += 1;
   writeSeq(seq);
   handle(message);
 }

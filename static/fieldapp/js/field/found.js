@@ -5,8 +5,8 @@
 // tunnel and sent once the signal is back; the server answers with the
 // officer's new assignment, already on scene.
 
-import { duration, fill, h } from "../../common/js/ui.js";
-import { downscale, filenameFor } from "./photos.js";
+import { duration, fill, h } from "../../../common/js/ui.js";
+import { downscale, filenameFor } from "../photos.js";
 
 // The form, built into `container`. lastFix() gives the newest fix or null;
 // queue({kind, note, file, fix}) puts the report in the outbox.

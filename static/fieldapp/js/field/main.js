@@ -7,28 +7,42 @@ import { maybeAnnounce, setupAlertsQuestion, setupBanner } from "./banner.js";
 import { render } from "./card.js";
 import { createPositions, renderDuty, renderPosition, setupDutySwitch, syncPositionSharing } from "./duty.js";
 import { connectionHistory, createFeedSocket } from "./feed.js";
-import { activeAssignments, applyMe, config, elements, hooks, state } from "./state.js";
+import { foundItem, mountFoundForm } from "./found.js";
+import { setupOutbox } from "./outbox_view.js";
+import { loadSnapshot, saveSnapshot, withPendingSteps } from "./pending.js";
+import { L, activeAssignments, applyMe, config, elements, hooks, state } from "./state.js";
 
 // The position line says how long ago the last fix went out; redraw it now and then.
 const POSITION_REDRAW_MS = 5000;
 
 async function refresh() {
   try {
-    applyMe(await getJson(config.urls.me));
+    const me = await getJson(config.urls.me);
+    applyMe(me);
+    state.fromServer = true;
+    saveSnapshot(config, me);
   } catch (error) {
     // Offline or the server is restarting: the socket will bring us back.
-    return;
+    // A page opened in a tunnel shows what the phone last knew, with the
+    // taps waiting in the outbox on top.
+    const kept = state.loaded ? null : loadSnapshot(config);
+    if (!kept) return;
+    applyMe(kept);
   }
-  for (const assignment of activeAssignments()) maybeAnnounce(assignment);
+  // A dispatch already accepted on the phone (the step waits in the outbox) is not news.
+  for (const assignment of activeAssignments()) maybeAnnounce(withPendingSteps(assignment, state.outboxItems, config.steps));
   renderDuty();
   syncPositionSharing();
   render();
 }
 
+// The page reads /me/ once on load; after a reconnect the feed's "resumed"
+// reads it again (feed.js).
 const socket = createFeedSocket({
   onOpen: () => {
-    refresh();
+    state.opens += 1;
     positions.flush();
+    state.outbox.kick();
   },
 });
 const positions = createPositions((frame) => socket.send(frame));
@@ -37,16 +51,25 @@ hooks.render = render;
 hooks.refresh = refresh;
 hooks.lastFix = () => positions.lastFix;
 
+setupOutbox();
 setupBanner();
 setupAlertsQuestion();
 setupDutySwitch();
+if (elements.found) {
+  mountFoundForm(elements.found, {
+    config,
+    lastFix: () => positions.lastFix,
+    queue: (report) => state.outbox.add(foundItem(report, { url: config.urls.found, label: L.found.pendingTitle })),
+  });
+}
 renderPosition();
 setInterval(renderPosition, POSITION_REDRAW_MS);
 if (config.officerId !== null) {
-  refresh().then(() => socket.start());
+  // The outbox first, so the first drawing already shows what waits on the phone.
+  state.outbox.ready.then(refresh).then(() => socket.start());
 } else {
   showConnection(elements.connection, "offline", config.connection);
 }
 
 // For tests and field debugging: the live state, read-only in spirit.
-window.luchangField = { state, socket, positions, connectionHistory };
+window.luchangField = { state, socket, positions, connectionHistory, get outbox() { return state.outbox; } };

@@ -1,47 +1,76 @@
 // What the officer sees of the outbox: "待发送 N 项" beside the connection
 // state, and each refused item with the server's reason and a dismiss button.
-//
-// Nothing here decides anything; outbox.js holds the items and the page
-// passes them in.
+// The server's answer to a sent item becomes the page's copy.
 
-import { fill, h } from "../../common/js/ui.js";
-import { PENDING, REFUSED } from "./outbox.js";
+import { fill, h } from "../../../common/js/ui.js";
+import { PENDING, REFUSED } from "../outbox.js";
+import { hideBanner } from "./banner.js";
+import { renderDuty, syncPositionSharing } from "./duty.js";
+import { createOutbox, wantedDuty } from "./pending.js";
+import { L, config, elements, hooks, state, upsertAssignment } from "./state.js";
 
-export function showPendingCount(element, items, labels) {
+function showPendingCount() {
+  const element = elements.outboxCount;
   if (!element) return;
-  const count = items.filter((item) => item.status === PENDING).length;
+  const count = state.outboxItems.filter((item) => item.status === PENDING).length;
   element.hidden = count === 0;
   element.dataset.count = String(count);
-  element.textContent = count ? fill(labels.pending, { n: count }) : "";
+  element.textContent = count ? fill(L.outbox.pending, { n: count }) : "";
 }
 
 // One row per refused item, oldest first; rows are rebuilt only when the set
 // of refused items changed, so a dismiss button is never swapped under a finger.
-export function showRefused(section, list, items, labels, onDismiss) {
+function showRefused() {
+  const section = elements.outboxRefused;
+  const list = elements.outboxRefusedList;
   if (!section || !list) return;
-  const refused = items.filter((item) => item.status === REFUSED);
+  const refused = state.outboxItems.filter((item) => item.status === REFUSED);
   const signature = refused.map((item) => item.id).join(",");
   section.hidden = refused.length === 0;
   if (list.dataset.signature === signature) return;
   list.dataset.signature = signature;
   list.replaceChildren(...refused.map((item) => h("li", { class: "refused-item", "data-outbox": item.id, "data-kind": item.kind },
-    h("p", { class: "refused-what" }, item.label || labels.kinds[item.kind] || item.kind),
-    h("p", { class: "refused-reason" }, item.reason || labels.refusedNoReason),
+    h("p", { class: "refused-what" }, item.label || L.outbox.kinds[item.kind] || item.kind),
+    h("p", { class: "refused-reason" }, item.reason || L.outbox.refusedNoReason),
     h("button", {
       type: "button",
       class: "btn btn-block refused-dismiss",
       "data-action": "dismiss",
       onclick: (event) => {
         event.currentTarget.disabled = true;
-        onDismiss(item.id);
+        state.outbox.dismiss(item.id);
       },
-    }, labels.dismiss),
+    }, L.outbox.dismiss),
   )));
 }
 
-// The steps of one assignment still waiting in the outbox, in tap order.
-export function pendingSteps(items, assignmentId) {
-  return items
-    .filter((item) => item.status === PENDING && item.kind === "step" && item.meta && item.meta.assignmentId === assignmentId)
-    .map((item) => item.meta.to);
+function onSent(item, data) {
+  const answer = data && data.id !== undefined ? data : null;
+  if ((item.kind === "step" || item.kind === "found") && answer) upsertAssignment(answer);
+  if (item.kind === "step") hideBanner();
+  // The server's duty state counts once nothing newer waits on the phone.
+  if (item.kind === "duty" && data && "on_duty" in data && wantedDuty(state.outboxItems) === null) {
+    state.onDuty = Boolean(data.on_duty);
+  }
+  renderDuty();
+  syncPositionSharing();
+  hooks.render();
+}
+
+export function setupOutbox() {
+  state.outbox = createOutbox(config, {
+    onChange: (items) => {
+      state.outboxItems = items;
+      showPendingCount();
+      showRefused();
+      renderDuty();
+      syncPositionSharing();
+      hooks.render();
+    },
+    onSent,
+    // The server disagrees with this phone (the job was cancelled meanwhile):
+    // read the truth again; the item stays listed with the reason.
+    onRefused: () => hooks.refresh(),
+  });
+  return state.outbox;
 }

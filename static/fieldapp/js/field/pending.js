@@ -7,8 +7,8 @@
 // table of steps (config.steps.after), so the page never builds the state
 // machine again.
 
-import { url } from "../../common/js/ui.js";
-import { Outbox, PENDING } from "./outbox.js";
+import { url } from "../../../common/js/ui.js";
+import { Outbox, PENDING } from "../outbox.js";
 
 export function createOutbox(config, handlers) {
   const timers = config.timers || {};

@@ -28,9 +28,15 @@ export const state = {
   lastSeq: readSeq(),
   feedSeq: null,
   replaying: false,
-  // One Idempotency-Key per assignment step, so a second tap or a retry
-  // after a timeout is the same request, never a second step.
-  stepKeys: new Map(),
+  // Every tap that writes goes through the outbox (outbox.js), which keeps
+  // its Idempotency-Key; items is its latest list, oldest first.
+  outbox: null,
+  outboxItems: [],
+  // True once /me/ answered in this page load (not only the copy kept on the phone).
+  fromServer: false,
+  // Socket sessions so far, and feed frames replayed in the current one.
+  opens: 0,
+  replayed: 0,
   busy: new Set(),
   // Assignment id -> time until which its new button ignores taps.
   cooling: new Map(),
@@ -52,6 +58,10 @@ export const elements = {
   bannerBody: document.getElementById("banner-body"),
   bannerShow: document.getElementById("banner-show"),
   alertsAsk: document.getElementById("alerts-ask"),
+  outboxCount: document.getElementById("outbox-count"),
+  outboxRefused: document.getElementById("outbox-refused"),
+  outboxRefusedList: document.getElementById("outbox-refused-list"),
+  found: document.getElementById("found"),
 };
 
 function readSeq() {

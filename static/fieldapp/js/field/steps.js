@@ -1,10 +1,10 @@
-// Taking a step on an assignment: one Idempotency-Key per step, retried on a
-// bad network, and a short cool-down so a double tap cannot take two steps.
+// Taking a step on an assignment: queued in the outbox with its own
+// Idempotency-Key and the time of the tap, and a short cool-down so a double
+// tap cannot take two steps.
 
-import { newIdempotencyKey, postJson } from "../../../common/js/http.js";
-import { url } from "../../../common/js/ui.js";
 import { hideBanner } from "./banner.js";
-import { L, config, elements, hooks, state, timers, upsertAssignment } from "./state.js";
+import { stepItem } from "./pending.js";
+import { L, config, elements, hooks, state, timers } from "./state.js";
 
 // A fix older than this is not attached to a step.
 const STEP_FIX_MAX_AGE_MS = 120000;
@@ -31,14 +31,14 @@ export function hideError() {
   elements.actionError.hidden = true;
 }
 
+// The step is kept on the phone first (the outbox), so a tap in a tunnel is
+// never lost; the card moves on at once and says it waits to be sent.
 export async function advance(assignment, to, extra = {}) {
   const keyName = `${assignment.id}:${to}`;
   if (state.busy.has(keyName)) return;
-  if (!state.stepKeys.has(keyName)) state.stepKeys.set(keyName, newIdempotencyKey());
   state.busy.add(keyName);
   hideError();
-  hooks.render();
-  const body = { to, at: new Date().toISOString(), ...extra };
+  const body = { ...extra };
   const fix = hooks.lastFix();
   if (fix && Date.now() - Date.parse(fix.at) < STEP_FIX_MAX_AGE_MS) {
     body.lat = fix.lat;
@@ -46,22 +46,14 @@ export async function advance(assignment, to, extra = {}) {
     body.accuracy = fix.accuracy;
   }
   try {
-    const response = await postJson(url(config.urls.advance, assignment.id), body, { key: state.stepKeys.get(keyName), retries: 4 });
-    if (response.ok) {
-      upsertAssignment(response.data && response.data.id !== undefined ? response.data : { ...assignment, status: to });
-      hideBanner();
-      // The next step's button appears where the finger just was: a
-      // double tap with gloves must not also record the step after.
-      state.cooling.set(assignment.id, Date.now() + timers.stepCoolDown);
-      setTimeout(() => hooks.render(), timers.stepCoolDown + 50);
-    } else {
-      showError(response.data.detail || L.failed);
-      // A 409 means the database disagrees with this page: read it again.
-      state.stepKeys.delete(keyName);
-      hooks.refresh();
-    }
+    await state.outbox.add(stepItem(config, assignment, to, body));
+    hideBanner();
+    // The next step's button appears where the finger just was: a
+    // double tap with gloves must not also record the step after.
+    state.cooling.set(assignment.id, Date.now() + timers.stepCoolDown);
+    setTimeout(() => hooks.render(), timers.stepCoolDown + 50);
   } catch (error) {
-    // Still unsent after the retries; the key is kept, so tapping again is safe.
+    // Only a phone that cannot store anything ends here.
     showError(L.failed);
   } finally {
     state.busy.delete(keyName);

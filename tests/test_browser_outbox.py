@@ -1,0 +1,209 @@
+"""The officer's outbox in a real browser at phone size: taps made offline are
+kept on the phone, survive a reload, and reach the server exactly once, with
+the time of the tap, when the network is back."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.db import connections
+
+from fieldapp import services
+from fieldapp.models import Assignment, JobEvent, Officer
+from tests.live import LiveServer, login
+from tests.live import screenshot as full_page_screenshot
+
+pytestmark = pytest.mark.browser
+
+JOB_LAT, JOB_LNG = 36.4561, 115.9855
+PHONE_FIX = {"latitude": 36.4570, "longitude": 115.9855, "accuracy": 10}
+TIMEOUT = 15_000
+# A short retry schedule, so a test never waits out the real 30 s ceiling.
+FAST_RETRIES = {"FIELD_OUTBOX_RETRY_BASE_MS": "100", "FIELD_OUTBOX_RETRY_CAP_MS": "800", "FIELD_OUTBOX_POLL_MS": "1000"}
+
+
+@pytest.fixture
+def server(live_server_factory) -> LiveServer:
+    return live_server_factory(env=FAST_RETRIES)
+
+
+def in_thread(function: Any, /, **kwargs: Any) -> Any:
+    """Call a service outside Playwright's event loop, so its after-commit push can run."""
+    def call() -> Any:
+        try:
+            return function(**kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
+def screenshot(page: Any, name: str) -> None:
+    page.evaluate("window.scrollTo(0, 0)")
+    full_page_screenshot(page, name)
+
+
+def job_sent_to(officer: Officer, dispatcher: Any, *, kind: str = "congestion", summary: str = "东昌路拥堵") -> Assignment:
+    in_thread(services.officer_set_duty, officer_id=officer.id, on_duty=True)
+    in_thread(services.officer_record_position, officer_id=officer.id, lat=JOB_LAT, lng=JOB_LNG, accuracy=8, at=None)
+    job = in_thread(services.job_create, created_by=dispatcher, kind=kind, summary=summary, lat=JOB_LAT, lng=JOB_LNG)
+    in_thread(services.job_dispatch, job_id=job.id, officer_ids=[officer.id], dispatcher=dispatcher)
+    return Assignment.objects.get(job=job, officer=officer)
+
+
+def open_field(context: Any, server: LiveServer) -> Any:
+    context.grant_permissions(["geolocation", "notifications"], origin=server.url)
+    context.set_geolocation(PHONE_FIX)
+    page = context.new_page()
+    login(page, server, "officer")
+    assert page.url == f"{server.url}/field/"
+    # Once the service worker controls the page, a second load puts the page
+    # and its modules in its cache: that is what a phone opens offline.
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
+    page.reload()
+    wait_online(page)
+    if page.is_visible("#alerts-later"):
+        page.click("#alerts-later")
+    return page
+
+
+def wait_online(page: Any) -> None:
+    page.wait_for_selector("#connection[data-state=online]", timeout=TIMEOUT)
+
+
+def go_offline(context: Any, page: Any) -> None:
+    context.set_offline(True)
+    page.wait_for_selector("#connection[data-state=offline]", timeout=TIMEOUT)
+
+
+def tap_step(page: Any, assignment: Assignment, step: str) -> None:
+    button = page.locator(f".assignment[data-assignment='{assignment.id}'] .step-btn[data-step={step}]")
+    # The button ignores taps for a moment after the step before it (gloves).
+    page.wait_for_function(
+        "(selector) => { const b = document.querySelector(selector); return b && !b.disabled; }",
+        arg=f".assignment[data-assignment='{assignment.id}'] .step-btn[data-step={step}]",
+        timeout=TIMEOUT,
+    )
+    button.tap()
+
+
+def outbox_items(page: Any) -> list[dict[str, Any]]:
+    return page.evaluate(
+        "() => window.luchangField.outbox.items.map(({ id, kind, key, device_time, status, reason, meta }) =>"
+        " ({ id, kind, key, device_time, status, reason, meta }))"
+    )
+
+
+def step_events(assignment: Assignment) -> list[JobEvent]:
+    return list(JobEvent.objects.filter(assignment=assignment, kind=JobEvent.Kind.STEP).order_by("id"))
+
+
+def test_steps_tapped_offline_survive_a_reload_and_reach_the_server_once(server, officer, dispatcher, phone):
+    assignment = job_sent_to(officer, dispatcher)
+    field = open_field(phone, server)
+    card = f".assignment[data-assignment='{assignment.id}']"
+    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+
+    go_offline(phone, field)
+    tap_step(field, assignment, "accepted")
+    # The card moves on at once and says the step is kept on the phone.
+    field.wait_for_selector(f"{card}[data-status=accepted][data-pending]", timeout=TIMEOUT)
+    tap_step(field, assignment, "en_route")
+    field.wait_for_selector(f"{card}[data-status=en_route][data-pending]", timeout=TIMEOUT)
+    assert field.inner_text("#outbox-count") == "待发送 2 项"
+    assert "已记录，待发送" in field.inner_text(card)
+    # The connection state stays in view beside the count.
+    connection = field.locator("#connection").bounding_box()
+    count = field.locator("#outbox-count").bounding_box()
+    assert connection["y"] <= count["y"] and count["y"] + count["height"] <= connection["y"] + connection["height"]
+    screenshot(field, "outbox-offline-two-steps-phone")
+    queued = outbox_items(field)
+    assert [(item["kind"], item["meta"]["to"], item["status"]) for item in queued] == [
+        ("step", "accepted", "pending"), ("step", "en_route", "pending"),
+    ]
+
+    # A reload in the tunnel: the page comes back and so do its items.
+    field.reload()
+    field.wait_for_selector("#outbox-count:not([hidden])", timeout=TIMEOUT)
+    assert field.inner_text("#outbox-count") == "待发送 2 项"
+    field.wait_for_selector(f"{card}[data-status=en_route][data-pending]", timeout=TIMEOUT)
+    assert [item["key"] for item in outbox_items(field)] == [item["key"] for item in queued]
+    # Already accepted on this phone: the reload does not announce the job again.
+    assert field.is_hidden("#banner")
+    screenshot(field, "outbox-offline-after-reload-phone")
+    assert Assignment.objects.get(pk=assignment.pk).status == "dispatched"
+
+    phone.set_offline(False)
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    field.wait_for_selector(f"{card}[data-status=en_route]:not([data-pending])", timeout=TIMEOUT)
+    assert "已记录，待发送" not in field.inner_text(card)
+    assert field.evaluate("window.luchangField.outbox.items.length") == 0
+    screenshot(field, "outbox-sent-phone")
+
+    assignment.refresh_from_db()
+    assert assignment.status == "en_route"
+    events = step_events(assignment)
+    assert [(event.data["from"], event.data["to"]) for event in events] == [("dispatched", "accepted"), ("accepted", "en_route")]
+    # The device time of each tap is kept beside the time the server got it.
+    assert [event.device_at for event in events] == [datetime.fromisoformat(item["device_time"]) for item in queued]
+    assert all(event.device_at <= event.at for event in events)
+
+
+def test_a_step_refused_meanwhile_is_shown_with_its_reason_and_can_be_dismissed(server, officer, dispatcher, phone):
+    assignment = job_sent_to(officer, dispatcher, summary="路口信号灯故障")
+    field = open_field(phone, server)
+    card = f".assignment[data-assignment='{assignment.id}']"
+    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+
+    go_offline(phone, field)
+    tap_step(field, assignment, "accepted")
+    field.wait_for_selector(f"{card}[data-pending]", timeout=TIMEOUT)
+    # While the phone is in the tunnel, the desk cancels the job.
+    in_thread(services.job_cancel, job_id=assignment.job_id, by=dispatcher, reason="已由其他单位处置")
+
+    phone.set_offline(False)
+    refused = field.wait_for_selector("#outbox-refused:not([hidden]) .refused-item", timeout=TIMEOUT)
+    assert "此任务已结束（已撤回）" in refused.inner_text()
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    field.wait_for_selector(card, state="detached", timeout=TIMEOUT)
+    screenshot(field, "outbox-refused-phone")
+    box = field.locator("#outbox-refused [data-action=dismiss]").bounding_box()
+    assert box["height"] >= 48 and box["width"] >= 48
+    assert step_events(assignment) == []
+
+    # Kept until the officer has seen it, across a reload too.
+    field.reload()
+    field.wait_for_selector("#outbox-refused:not([hidden]) .refused-item", timeout=TIMEOUT)
+    field.locator("#outbox-refused [data-action=dismiss]").tap()
+    field.wait_for_selector("#outbox-refused", state="hidden", timeout=TIMEOUT)
+    assert field.evaluate("window.luchangField.outbox.items.length") == 0
+
+
+def test_server_errors_are_retried_until_the_step_is_sent(server, officer, dispatcher, phone):
+    assignment = job_sent_to(officer, dispatcher, summary="货车抛锚")
+    field = open_field(phone, server)
+    card = f".assignment[data-assignment='{assignment.id}']"
+    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    answers: list[int] = []
+
+    def flaky(route: Any) -> None:
+        # Eight failures in a row, more than any fixed retry count would allow.
+        if len(answers) < 8:
+            answers.append(503 if len(answers) % 2 else 0)
+            if answers[-1]:
+                route.fulfill(status=503, json={"detail": "busy", "code": "unavailable"})
+            else:
+                route.abort("connectionreset")
+            return
+        answers.append(200)
+        route.continue_()
+
+    field.route(f"**/api/v1/assignments/{assignment.id}/advance/", flaky)
+    tap_step(field, assignment, "accepted")
+    field.wait_for_selector(f"{card}[data-status=accepted]:not([data-pending])", timeout=TIMEOUT)
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    assert answers[-1] == 200 and len(answers) == 9
+    assert len(step_events(assignment)) == 1
