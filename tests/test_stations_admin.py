@@ -55,7 +55,7 @@ def test_invalid_hours_are_refused_in_admin_with_the_reason(logged_in):
     )
 
     assert r.status_code == 200
-    assert "“Mo-Fr 8-18” 不是正确的营业时间格式：时间要写上分钟" in r.content.decode()
+    assert "“Mo-Fr 8-18” is not a valid opening hours format: write times with minutes" in r.content.decode()
     assert "expected" not in r.content.decode()
     assert not Station.objects.exists()
 
