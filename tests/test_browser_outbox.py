@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connections
 
 from fieldapp import services
-from fieldapp.models import Assignment, JobEvent, Officer
-from tests.live import LiveServer, login
+from fieldapp.models import Assignment, Job, JobEvent, Officer, RecordPhoto
+from tests.live import ARTIFACTS, LiveServer, login
 from tests.live import screenshot as full_page_screenshot
 
 pytestmark = pytest.mark.browser
@@ -207,3 +208,70 @@ def test_server_errors_are_retried_until_the_step_is_sent(server, officer, dispa
     field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
     assert answers[-1] == 200 and len(answers) == 9
     assert len(step_events(assignment)) == 1
+
+
+def camera_photo(path: Path) -> Path:
+    """A phone-camera-sized JPEG (4000 × 3000)."""
+    from PIL import Image
+
+    Image.new("RGB", (4000, 3000), (180, 40, 40)).save(path, "JPEG", quality=90)
+    return path
+
+
+def test_a_job_found_on_patrol_offline_is_created_once_with_its_photo_made_smaller(
+    server, officer, dispatcher, phone, tmp_path
+):
+    in_thread(services.officer_set_duty, officer_id=officer.id, on_duty=True)
+    field = open_field(phone, server)
+    field.wait_for_selector("#found:not([hidden]) .found-open", timeout=TIMEOUT)
+    field.wait_for_function("window.luchangField.positions.lastFix !== null", timeout=TIMEOUT)
+
+    go_offline(phone, field)
+    field.locator(".found-open").tap()
+    field.locator(".found-kind[data-kind=accident]").tap()
+    field.fill("#found textarea[name=note]", "两车刮擦，占用一条车道")
+    field.set_input_files("#found .found-photo-input", str(camera_photo(tmp_path / "IMG_0001.jpg")))
+    field.wait_for_selector("#found .found-submit:not([disabled])", timeout=TIMEOUT)
+    field.locator("#found").screenshot(path=str(ARTIFACTS / "outbox-found-form-phone.png"))
+    field.locator("#found .found-submit").tap()
+    field.wait_for_selector(".found-pending[data-pending]:has-text('两车刮擦')", timeout=TIMEOUT)
+    assert field.inner_text("#outbox-count") == "待发送 1 项"
+    (queued,) = outbox_items(field)
+    assert queued["kind"] == "found"
+    size = field.evaluate("window.luchangField.outbox.items[0].form.files[0].blob.size")
+    assert size < 1_000_000
+    screenshot(field, "outbox-found-offline-phone")
+
+    field.reload()
+    field.wait_for_selector(".found-pending:has-text('两车刮擦')", timeout=TIMEOUT)
+    phone.set_offline(False)
+    field.wait_for_selector(".found-pending", state="detached", timeout=TIMEOUT)
+    field.wait_for_selector(".assignment[data-status=on_scene]:has-text('两车刮擦')", timeout=TIMEOUT)
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+
+    (job,) = Job.objects.filter(source=Job.Source.OFFICER)
+    assert job.kind == "accident" and job.description == "两车刮擦，占用一条车道"
+    assert Assignment.objects.get(job=job).officer_id == officer.id
+    created = JobEvent.objects.get(job=job, kind=JobEvent.Kind.JOB_CREATED)
+    assert created.device_at == datetime.fromisoformat(queued["device_time"])
+    (photo,) = RecordPhoto.objects.filter(job=job)
+    # Made smaller on the phone: about 1600 px on the long side.
+    assert max(photo.width, photo.height) == 1600 and min(photo.width, photo.height) == 1200
+
+
+def test_the_page_reads_me_once_on_load(server, officer, phone):
+    in_thread(services.officer_set_duty, officer_id=officer.id, on_duty=True)
+    page = phone.new_page()
+    login(page, server, "officer")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    resumed: list[str] = []
+    page.on("websocket", lambda socket: socket.on(
+        "framereceived", lambda frame: resumed.append(frame) if '"resumed"' in str(frame) else None
+    ))
+    page.reload()
+    wait_online(page)
+    page.wait_for_function("window.luchangField.state.opens === 1 && !window.luchangField.state.replaying", timeout=TIMEOUT)
+    page.wait_for_load_state("networkidle")
+    assert resumed, "the feed answered resume"
+    assert sum(1 for url in requests if url.endswith("/api/v1/me/")) == 1
