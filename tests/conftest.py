@@ -221,10 +221,12 @@ def live_server_factory(transactional_db, live_servers):
     load or break the one they get.
     """
     own: list[LiveServer] = []
+    # To rule the sharing out when a test misbehaves: LUCHANG_TEST_FRESH_SERVERS=1.
+    always_fresh = os.environ.get("LUCHANG_TEST_FRESH_SERVERS") == "1"
 
     def start(*, redis_url: str | None = None, env: dict[str, str] | None = None, fresh: bool = False) -> LiveServer:
         redis_url = redis_url or os.environ.get("REDIS_URL") or None
-        if not fresh:
+        if not (fresh or always_fresh):
             return live_servers.get(redis_url=redis_url, env=env or {})
         server = LiveServer(redis_url=redis_url, env=env)
         own.append(server)
