@@ -40,6 +40,15 @@ def fast_password_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = [FAST_HASHER]
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path: Path) -> Path:
+    """Record photos go to a folder of the test's own, checked for leftovers by the tests."""
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.PRIVATE_MEDIA_ROOT = root
+    return root
+
+
 # --- database -------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -204,9 +213,10 @@ def screen_station(stations_city, media_root) -> Station:
 # --- a real server and a real browser -------------------------------------
 
 @pytest.fixture(scope="session")
-def live_servers(django_db_setup) -> Iterator[ServerPool]:
+def live_servers(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
     """The session's Daphne processes; stopped before the test database is dropped."""
-    pool = ServerPool()
+    # Record photos uploaded through a test server never land in the repository's private/.
+    pool = ServerPool(base_env={"PRIVATE_MEDIA_ROOT": str(tmp_path_factory.mktemp("private-live"))})
     yield pool
     pool.stop_all()
 
@@ -228,7 +238,7 @@ def live_server_factory(transactional_db, live_servers):
         redis_url = redis_url or os.environ.get("REDIS_URL") or None
         if not (fresh or always_fresh):
             return live_servers.get(redis_url=redis_url, env=env or {})
-        server = LiveServer(redis_url=redis_url, env=env)
+        server = live_servers.start(redis_url=redis_url, env=env)
         own.append(server)
         return server
 

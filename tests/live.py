@@ -108,15 +108,21 @@ class LiveServer:
 class ServerPool:
     """One running Daphne per settings, for the whole test session."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, base_env: dict[str, str] | None = None) -> None:
+        # What every server gets unless a test says otherwise, e.g. folders outside the repository.
+        self.base_env = dict(base_env or {})
         self._servers: dict[tuple[str | None, tuple[tuple[str, str], ...]], LiveServer] = {}
+
+    def start(self, *, redis_url: str | None, env: dict[str, str] | None = None) -> LiveServer:
+        """A new process, not kept in the pool: the caller stops it."""
+        return LiveServer(redis_url=redis_url, env={**self.base_env, **(env or {})})
 
     def get(self, *, redis_url: str | None, env: dict[str, str]) -> LiveServer:
         key = (redis_url, tuple(sorted(env.items())))
         server = self._servers.get(key)
         if server is None or not server.alive():
             # A test may have stopped it on purpose; start a new one in its place.
-            server = LiveServer(redis_url=redis_url, env=env)
+            server = self.start(redis_url=redis_url, env=env)
             self._servers[key] = server
         return server
 

@@ -1,4 +1,4 @@
-"""Helpers for the field-record tests: jobs on an officer, photos made with Pillow, a private media folder.
+"""Helpers for the field-record tests: jobs on an officer, photos made with Pillow.
 
 Only services and the conftest personas are used, so these tests do not depend
 on how the dispatch tests arrange their own helpers.
@@ -11,7 +11,6 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -23,15 +22,6 @@ from fieldapp.models import Assignment, Job, Officer
 LIAOCHENG = (36.45, 115.98)
 ORIENTATION = 0x0112
 GPS_IFD = 0x8825
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path: Path) -> Path:
-    """Record photos go to a folder of the test's own, checked for leftovers by the tests."""
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PRIVATE_MEDIA_ROOT = root
-    return root
 
 
 def stored_files(root: Path) -> list[Path]:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fieldapp.models import QuickClearance, RecordPhoto, Rescue
-from tests.records_support import iso, job_on, jpeg, private_media, upload  # noqa: F401
+from tests.records_support import iso, job_on, jpeg, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from fieldapp import services
 from fieldapp.models import JobEvent, QuickClearance, RecordPhoto
-from tests.records_support import jpeg, job_on, on_duty, private_media, stored_files, upload  # noqa: F401
+from tests.records_support import jpeg, job_on, on_duty, stored_files, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from fieldapp.models import Officer
 from fieldapp.project.asgi import application
-from tests.records_support import job_on, on_duty, private_media, ws_headers  # noqa: F401
+from tests.records_support import job_on, on_duty, ws_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

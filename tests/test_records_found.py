@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fieldapp.models import Assignment, Job, JobEvent, OfficerMessage
-from tests.records_support import iso, job_on, jpeg, on_duty, private_media, upload  # noqa: F401
+from tests.records_support import iso, job_on, jpeg, on_duty, upload
 
 pytestmark = pytest.mark.django_db
 

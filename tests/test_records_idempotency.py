@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from fieldapp.models import Assignment, Job, JobEvent, OfficerMessage, QuickClearance, RecordPhoto, Rescue
-from tests.records_support import iso, job_on, jpeg, on_duty, private_media, stored_files, upload  # noqa: F401
+from tests.records_support import iso, job_on, jpeg, on_duty, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fieldapp import services
 from fieldapp.models import OfficerMessage, QuickClearance, RecordPhoto
-from tests.records_support import iso, job_on, jpeg, on_duty, private_media, upload  # noqa: F401
+from tests.records_support import iso, job_on, jpeg, on_duty, upload
 
 pytestmark = pytest.mark.django_db
 

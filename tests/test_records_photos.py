@@ -9,14 +9,13 @@ from django.conf import settings
 from PIL import Image
 
 from fieldapp.models import QuickClearance, RecordPhoto
-from tests.records_support import (  # noqa: F401
+from tests.records_support import (
     GPS_IFD,
     job_on,
     jpeg,
     noisy_jpeg,
     png,
     png_bomb,
-    private_media,
     stored_files,
     upload,
 )

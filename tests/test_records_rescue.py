@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fieldapp.models import JobEvent, Rescue
-from tests.records_support import iso, job_on, private_media  # noqa: F401
+from tests.records_support import iso, job_on
 
 pytestmark = pytest.mark.django_db
 
