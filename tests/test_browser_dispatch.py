@@ -314,6 +314,43 @@ def test_desk_flags_an_unreceived_dispatch_and_sends_someone_else(daphne, office
     screenshot(desk, "dispatch-ui-desk-ended")
 
 
+def test_desk_map_labels_at_one_spot_do_not_cover_each_other(daphne, officer, other_officer, dispatcher, desktop):
+    # One officer on the job's spot, the other 90 m north, right where the job's
+    # label stands above its stem (铁骑02 used to hide under ▲0002).
+    on_duty_at(officer, JOB_LAT, JOB_LNG)
+    on_duty_at(other_officer, JOB_LAT + 0.0008, JOB_LNG)
+    job = in_thread(services.job_create, created_by=dispatcher, kind="hazard", summary="路面散落货物", lat=JOB_LAT, lng=JOB_LNG)
+
+    desk = open_desk(desktop, daphne)
+    pins = [
+        f".job-marker[data-job='{job.id}'] .pin",
+        f".officer-marker[data-officer='{officer.id}'] .pin",
+        f".officer-marker[data-officer='{other_officer.id}'] .pin",
+    ]
+    for pin in pins:
+        desk.wait_for_selector(pin, timeout=TIMEOUT)
+
+    def boxes() -> list[dict[str, float]]:
+        return [desk.locator(pin).bounding_box() for pin in pins]
+
+    def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+        return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+    # Labels are sorted out again after a zoom, when markers come closer together on screen.
+    zoom = "window.luchangDispatch.maps.officers.getZoom()"
+    for button, step in (("out", -1), ("out", -1)):
+        placed = boxes()
+        assert [(i, j) for i in range(3) for j in range(i + 1, 3) if overlap(placed[i], placed[j])] == []
+        wanted = desk.evaluate(zoom) + step
+        desk.click(f".leaflet-control-zoom-{button}")
+        # The labels are sorted out again once the zoom animation has ended.
+        desk.wait_for_selector(f"#officers-map[data-labels-zoom='{wanted}']", state="attached", timeout=TIMEOUT)
+    placed = boxes()
+    assert [(i, j) for i in range(3) for j in range(i + 1, 3) if overlap(placed[i], placed[j])] == []
+    assert "铁骑02" in desk.inner_text(pins[2])
+    screenshot(desk, "dispatch-ui-desk-labels-apart")
+
+
 def test_position_sharing_rule_drops_bad_fixes_and_throttles(daphne, officer, phone):
     field = open_phone(phone, daphne)
     # The rule itself, run in the page's own module: at most every 15 s, or

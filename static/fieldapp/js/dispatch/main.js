@@ -11,7 +11,7 @@ import { renderBoard, renderClosed, startReceiptClock } from "./board.js";
 import { refreshOpenCandidates } from "./candidates.js";
 import { loadFigures, renderFigures, scheduleFigures } from "./figures.js";
 import { setupJobForm } from "./form.js";
-import { setupMaps } from "./map.js";
+import { maps, setupMaps } from "./map.js";
 import { renderOfficers } from "./officers.js";
 import { applyPositions, config, elements, hooks, state, upsertAssignment, upsertJob, upsertOfficer } from "./state.js";
 
@@ -89,4 +89,4 @@ startReceiptClock(scheduleFigures);
 setInterval(renderOfficers, OFFICERS_REDRAW_MS);
 socket.start();
 
-window.luchangDispatch = { state, socket };
+window.luchangDispatch = { state, socket, maps };

@@ -59,6 +59,8 @@ export function declutterLabels() {
       officerPins[index].classList.add("shifted");
     }
   }
+  // Says which zoom the labels were last sorted out for (tests wait on it).
+  container.dataset.labelsZoom = String(maps.officers.getZoom());
 }
 
 // Markers are kept per officer and only moved or restyled: positions arrive
@@ -121,7 +123,7 @@ export function renderOfficerMap() {
   }
   // Frame everybody once; afterwards the dispatcher owns the view.
   if (!maps.fitted && points.length) {
-    maps.officers.fitBounds(points, { padding: [40, 40], maxZoom: 15 });
+    maps.officers.fitBounds(points, { padding: [40, 40], maxZoom: 15, animate: false });
     maps.fitted = true;
   }
   declutterLabels();
