@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from stations import selectors
-from stations.cards import state_labels
+from stations.display import state_labels
 from stations.models import Station
 
 
