@@ -23,6 +23,7 @@ const listButton = document.getElementById("show-list");
 const mapButton = document.getElementById("show-map");
 
 let origin = config.origin; // {lat, lng, label, kind: "centre" | "area" | "position"}
+let position = null; // the phone's own position, once shared: never put in the URL
 let stations = config.stations;
 let map = null;
 let markers = null;
@@ -132,7 +133,7 @@ function readUrl() {
   const lat = Number.parseFloat(params.get("lat"));
   const lng = Number.parseFloat(params.get("lng"));
   if (Number.isFinite(lat) && Number.isFinite(lng)) origin = { lat, lng, label: params.get("area") || labels.pointOnMap, kind: "area" };
-  else if (origin.kind === "area") origin = config.centre;
+  else origin = position || config.centre;
   filters.elements.open_now.checked = params.get("open_now") === "1";
   const amenities = new Set(params.getAll("amenity"));
   for (const box of filters.querySelectorAll("input[name=amenity]")) box.checked = amenities.has(box.value);
@@ -210,10 +211,11 @@ function locate() {
   };
   const guard = setTimeout(() => fail(labels.timeout), GEO_TIMEOUT_MS + 500);
   navigator.geolocation.getCurrentPosition(
-    (position) => {
+    (fix) => {
       if (!settle()) return;
       setStatus(labels.located);
-      useOrigin({ lat: position.coords.latitude, lng: position.coords.longitude, label: labels.yourPosition, kind: "position" }, { push: false });
+      position = { lat: fix.coords.latitude, lng: fix.coords.longitude, label: labels.yourPosition, kind: "position" };
+      useOrigin(position, { push: false });
     },
     (error) => fail(error.code === 1 ? labels.denied : labels.timeout),
     { enableHighAccuracy: false, timeout: GEO_TIMEOUT_MS, maximumAge: 120000 },
