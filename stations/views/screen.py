@@ -1,8 +1,6 @@
 """The kiosk screen of a station: a TV in the station, no login."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET
 from stations import selectors
 from stations.display import state_labels
 from stations.models import Station
+from stations.routing import screen_socket_path
 
 
 @never_cache
@@ -30,7 +29,7 @@ def station_screen(request: HttpRequest, slug: str) -> HttpResponse:
         "slug": station.slug,
         "payload": payload,
         "apiUrl": reverse("api-station-screen", args=[station.slug]),
-        "wsPath": f"/ws/stations/{quote(station.slug)}/screen/",
+        "wsPath": screen_socket_path(station.slug),
         "sloganSeconds": settings.STATION_SCREEN_TIMERS_S["slogan"],
         "pollSeconds": settings.STATION_SCREEN_TIMERS_S["poll"],
         "pollSecondsLive": settings.STATION_SCREEN_TIMERS_S["pollLive"],
