@@ -29,17 +29,14 @@ function escapeText(text) {
 }
 
 // Job labels stay on their stems; an officer label that would cover a job's
-// label or another officer's is pushed down, below what it would hide, and a
-// short leader line points back at the officer's place. The boxes are measured
-// once, then moved by arithmetic, so one pass costs one layout.
+// label or another officer's is pushed down, just below what it would hide:
+// a label a few pixels off its place beats one nobody can read. The boxes are
+// measured once, then moved by arithmetic, so one pass costs one layout.
 export function declutterLabels() {
   if (!maps.officers) return;
   const container = maps.officers.getContainer();
   const officerPins = [...container.querySelectorAll(".officer-marker .pin")];
-  for (const pin of officerPins) {
-    pin.style.removeProperty("--dy");
-    pin.classList.remove("shifted");
-  }
+  for (const pin of officerPins) pin.style.removeProperty("--dy");
   const placed = [...container.querySelectorAll(".job-marker .pin")].map((pin) => pin.getBoundingClientRect());
   const boxes = officerPins.map((pin) => pin.getBoundingClientRect());
   const order = boxes.map((_box, index) => index).sort((a, b) => (boxes[a].top - boxes[b].top) || (boxes[a].left - boxes[b].left));
@@ -54,10 +51,7 @@ export function declutterLabels() {
       dy = hit.bottom + LABEL_GAP_PX - box.top;
     }
     placed.push({ left: box.left, right: box.right, top: box.top + dy, bottom: box.bottom + dy });
-    if (dy) {
-      officerPins[index].style.setProperty("--dy", `${Math.ceil(dy)}px`);
-      officerPins[index].classList.add("shifted");
-    }
+    if (dy) officerPins[index].style.setProperty("--dy", `${Math.ceil(dy)}px`);
   }
   // Says which zoom the labels were last sorted out for (tests wait on it).
   container.dataset.labelsZoom = String(maps.officers.getZoom());
