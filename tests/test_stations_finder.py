@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def page_config(html: str) -> dict:
-    return json.loads(re.search(r'<script id="finder-config" type="application/json">(.*?)</script>', html, re.S).group(1))
+    return json.loads(re.search(r'<script id="page-config" type="application/json">(.*?)</script>', html, re.S).group(1))
 
 
 def test_the_page_embeds_exactly_the_cards_the_api_gives(client, stations_city):

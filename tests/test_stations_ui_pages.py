@@ -25,7 +25,7 @@ def test_finder_renders_for_anonymous_nearest_to_the_city_centre_first(client, s
     assert slugs[0] == "shiyiyuan"
     assert "huxi" not in slugs  # unpublished
     assert "市医院中队" in html
-    assert 'id="finder-config"' in html
+    assert 'id="page-config"' in html
 
 
 def test_finder_with_a_picked_area_lists_the_nearest_open_station_first(client, stations_city):
@@ -157,7 +157,7 @@ def test_screen_page_of_an_empty_playlist_shows_the_standby_slide(client, statio
 def test_pages_speak_chinese_by_default_and_english_on_request(client, stations_city):
     html = client.get("/stations/").content.decode()
     assert "查找爱心驿站" in html and "选择您所在的区域" in html
-    config = json.loads(re.search(r'<script id="finder-config" type="application/json">(.*?)</script>', html, re.S).group(1))
+    config = json.loads(re.search(r'<script id="page-config" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert config["labels"]["states"] == {"open": "营业中", "closed": "已关门", "unknown": "时间待定"}
     assert "导航前往" in client.get("/stations/shiyiyuan/").content.decode()
     client.cookies["django_language"] = "en"
@@ -191,7 +191,7 @@ def test_station_page_week_shows_holidays_and_make_up_workdays(client, stations_
 def test_finder_gives_up_on_a_position_after_ten_seconds_unless_configured(client, settings, stations_city):
     def finder_config() -> dict:
         html = client.get("/stations/").content.decode()
-        return json.loads(re.search(r'<script id="finder-config" type="application/json">(.*?)</script>', html, re.S).group(1))
+        return json.loads(re.search(r'<script id="page-config" type="application/json">(.*?)</script>', html, re.S).group(1))
 
     assert finder_config()["geolocationTimeoutMs"] == 10_000
     # Test servers shorten it through the setting; finder.js takes it from the page.

@@ -134,7 +134,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             "open_now": open_now,
             "selected_amenities": selected,
             "amenity_choices": amenity_items([item.code for item in amenities.AMENITIES]),
-            "finder_config": finder_config(origin, cards),
+            "page_config": finder_config(origin, cards),
             "city": settings.LUCHANG_CITY["locality"],
         },
     )

@@ -3,10 +3,10 @@
 // rendered a useful list from the query string, so everything here is an improvement, never a
 // requirement. Cards arrive whole from the server (serializers.StationListOut): this script
 // shows their fields and builds no link, distance or label of its own.
-import { fill, h } from "../../common/js/ui.js";
+import { fill, h, pageConfig } from "../../common/js/ui.js";
 import { loadLeaflet, toDisplay, fromDisplay } from "./map.js";
 
-const config = JSON.parse(document.getElementById("finder-config").textContent);
+const config = pageConfig();
 const labels = config.labels;
 const GEO_TIMEOUT_MS = config.geolocationTimeoutMs;
 
