@@ -63,8 +63,9 @@ def open_field(context: Any, server: LiveServer) -> Any:
     assert page.url == f"{server.url}/field/"
     # Once the service worker controls the page, a second load puts the page
     # and its modules in its cache: that is what a phone opens offline.
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
     wait_online(page)
     if page.is_visible("#alerts-later"):
         page.click("#alerts-later")

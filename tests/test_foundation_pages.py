@@ -73,3 +73,16 @@ def test_openapi_schema_is_served(client, db):
 def test_pages_stay_small(client, db, url):
     # A page's own HTML on a weak network: keep the shell lean.
     assert len(client.get(url).content) < 20_000
+
+
+def test_the_brand_mark_is_drawn_in_the_page_and_is_the_icon(client, db):
+    # The favicon fetches icon.svg; the top bar draws the same mark inline instead of fetching it again.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    html = client.get("/").content.decode()
+    assert html.count("fieldapp/icons/icon.svg") == 1
+    icon = (Path(settings.BASE_DIR) / "static/fieldapp/icons/icon.svg").read_text().strip()
+    drawing = icon[icon.index(">") + 1 : icon.rindex("</svg>")]
+    assert drawing in html
