@@ -36,7 +36,7 @@ export function shouldSend(fix, lastSent, now) {
 export class PositionSharer {
   // send(fix) returns a promise resolving to true when the fix reached the server;
   // timeoutMs (from the page config) bounds one geolocation request.
-  constructor({ send, onState = () => {}, timeoutMs = 30000 }) {
+  constructor({ send, onState = () => {}, timeoutMs }) {
     this.send = send;
     this.onState = onState;
     this.timeoutMs = timeoutMs;
