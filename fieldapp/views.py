@@ -11,9 +11,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from common.roles import DISPATCHER, OFFICER, role_required
-from fieldapp import labels
+from fieldapp import labels, records
 from fieldapp.fixes import STALE_FIX_S
-from fieldapp.models import ACTIVE_STATUSES, RECEIVE_WITHIN_S, STATUS_RANK, Assignment, Job
+from fieldapp.models import (
+    ACTIVE_STATUSES,
+    RECEIVE_WITHIN_S,
+    STATUS_RANK,
+    Assignment,
+    Job,
+    Party,
+    QuickClearance,
+    RecordPhoto,
+)
 from fieldapp.routing import DISPATCH_SOCKET_PATH, FIELD_SOCKET_PATH
 
 FOUND_KINDS = [
@@ -64,6 +73,18 @@ def _steps() -> dict[str, Any]:
     return {"active": list(ACTIVE_STATUSES), "rank": STATUS_RANK, "after": after}
 
 
+def _quick_clearance_form() -> dict[str, Any]:
+    # What the card's quick-clearance form asks, in the server's order and words (fieldapp/records.py).
+    return {
+        "kinds": list(records.QUICK_CLEARANCE_KINDS),
+        "checklist": [{"name": name, "label": str(records.CHECKLIST_LABELS[name])} for name in records.CHECKLIST],
+        "slots": list(records.REQUIRED_SLOTS),
+        "slotLabels": labels.choice_labels(RecordPhoto.Slot.choices),
+        "agreements": labels.choice_labels(QuickClearance.Agreement.choices),
+        "responsibilities": labels.choice_labels(Party.Responsibility.choices),
+    }
+
+
 @role_required(OFFICER)
 def field_home(request: HttpRequest) -> HttpResponse:
     officer = getattr(request.user, "officer", None)
@@ -75,9 +96,12 @@ def field_home(request: HttpRequest) -> HttpResponse:
         "timers": settings.FIELD_UI_TIMERS_MS,
         # The kinds an officer can report from patrol, in the order of the buttons.
         "foundKinds": FOUND_KINDS,
+        "quickClearance": _quick_clearance_form(),
         **labels.shared_labels(),
     }
     config["urls"]["found"] = reverse("api-jobs-found")
+    config["urls"]["quickClearance"] = _url_template("api-job-quick-clearance", "job_id")
+    config["urls"]["quickClearancePhotos"] = _url_template("api-job-quick-clearance-photos", "job_id")
     # On the road "offline" needs its consequence spelled out.
     config["connection"]["offline"] = _("Offline: new jobs arrive when the network is back")
     return render(request, "fieldapp/field.html", {"officer": officer, "config": config})

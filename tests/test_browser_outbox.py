@@ -12,7 +12,7 @@ import pytest
 from django.db import connections
 
 from fieldapp import services
-from fieldapp.models import Assignment, Job, JobEvent, Officer, RecordPhoto
+from fieldapp.models import Assignment, Job, JobEvent, Officer, QuickClearance, RecordPhoto
 from tests.live import ARTIFACTS, LiveServer, login
 from tests.live import screenshot as full_page_screenshot
 
@@ -276,3 +276,65 @@ def test_the_page_reads_me_once_on_load(server, officer, phone):
     page.wait_for_load_state("networkidle")
     assert resumed, "the feed answered resume"
     assert sum(1 for url in requests if url.endswith("/api/v1/me/")) == 1
+
+
+def test_a_quick_clearance_with_three_photos_filled_in_offline_reaches_the_server_in_order(
+    server, officer, dispatcher, phone, tmp_path
+):
+    assignment = job_sent_to(officer, dispatcher, kind="accident", summary="两车追尾")
+    field = open_field(phone, server)
+    card = f".assignment[data-assignment='{assignment.id}']"
+    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+
+    go_offline(phone, field)
+    for step in ("accepted", "en_route", "on_scene"):
+        tap_step(field, assignment, step)
+        field.wait_for_selector(f"{card}[data-status={step}][data-pending]", timeout=TIMEOUT)
+    # "处置完毕" on a crash opens the record instead of ending the job.
+    tap_step(field, assignment, "cleared")
+    form = f"{card} .qc-form"
+    field.wait_for_selector(form, timeout=TIMEOUT)
+    assert Assignment.objects.get(pk=assignment.pk).status == "dispatched"
+    for answer in field.locator(f"{form} .qc-checklist .qc-answer[data-answer=true]").all():
+        answer.tap()
+    photo = camera_photo(tmp_path / "crash.jpg")
+    for slot in ("front_side", "rear_side", "impact"):
+        field.set_input_files(f"{form} .qc-photo-input[data-slot={slot}]", str(photo))
+        field.wait_for_selector(f"{form} .qc-photo[data-slot={slot}][data-taken]", timeout=TIMEOUT)
+    for index, plate in enumerate(["鲁P12345", "鲁P67890"]):
+        field.fill(f"{form} .qc-party[data-party='{index}'] [name=plate]", plate)
+        field.fill(f"{form} .qc-party[data-party='{index}'] [name=vehicle_type]", "小型轿车")
+    field.locator(f"{form} [data-agreement=agreed]").tap()
+    field.locator(f"{form} [data-time=vehicles_moved_at]").tap()
+    field.locator(f"{form} [data-time=lanes_open_at]").tap()
+    field.locator(f"{form} .qc-tow .qc-answer[data-answer=false]").tap()
+    field.locator(f"{form} .qc-complete").screenshot(path=str(ARTIFACTS / "outbox-quick-clearance-button-phone.png"))
+    screenshot(field, "outbox-quick-clearance-form-phone")
+    field.locator(f"{form} .qc-complete").tap()
+    field.wait_for_selector(f"{card}[data-status=cleared][data-pending]", timeout=TIMEOUT)
+    kinds = [item["kind"] for item in outbox_items(field)]
+    assert kinds == ["step", "step", "step", "photo", "photo", "photo", "record", "step"]
+    assert field.inner_text("#outbox-count") == "待发送 8 项"
+
+    field.reload()
+    field.wait_for_selector("#outbox-count:not([hidden])", timeout=TIMEOUT)
+    assert field.inner_text("#outbox-count") == "待发送 8 项"
+    queued = outbox_items(field)
+
+    phone.set_offline(False)
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    assert field.is_hidden("#outbox-refused")
+    field.wait_for_selector(card, state="detached", timeout=TIMEOUT)
+
+    assignment.refresh_from_db()
+    assert assignment.status == "cleared"
+    record = QuickClearance.objects.get(job_id=assignment.job_id)
+    assert (record.status, record.outcome, record.agreement, record.tow_called) == ("complete", "quick", "agreed", False)
+    assert [party.plate for party in record.parties.all()] == ["鲁P12345", "鲁P67890"]
+    assert record.vehicles_moved_at <= record.lanes_open_at
+    assert record.device_time == datetime.fromisoformat(queued[6]["device_time"])
+    photos = RecordPhoto.objects.filter(job_id=assignment.job_id).order_by("id")
+    assert [photo.slot for photo in photos] == ["front_side", "rear_side", "impact"]
+    assert [photo.device_time for photo in photos] == [datetime.fromisoformat(item["device_time"]) for item in queued[3:6]]
+    assert all(max(photo.width, photo.height) == 1600 for photo in photos)
+    assert len(step_events(assignment)) == 4

@@ -2,6 +2,7 @@
 // navigation links and the steps the officer may take; the card only shows them.
 
 import { clock, fill, h } from "../../../common/js/ui.js";
+import { clearanceForm, isClearanceOpen, needsQuickClearance, openClearance } from "./clearance.js";
 import { onDutyShown } from "./duty.js";
 import { pendingFound, withPendingSteps } from "./pending.js";
 import { advance, isCooling, nextSteps, primaryStep } from "./steps.js";
@@ -43,6 +44,17 @@ function declineForm(assignment) {
   return details;
 }
 
+// "处置完毕" on an accident or breakdown opens its quick-clearance record first.
+function takeStep(assignment, step) {
+  if (step === "cleared" && needsQuickClearance(assignment)) {
+    const form = openClearance(assignment);
+    render();
+    form.scrollIntoView({ block: "start", behavior: "smooth" });
+    return;
+  }
+  advance(assignment, step);
+}
+
 function assignmentCard(assignment) {
   const job = jobOf(assignment);
   const step = primaryStep(assignment);
@@ -75,7 +87,7 @@ function assignmentCard(assignment) {
       class: "btn btn-primary btn-block btn-huge step-btn",
       "data-step": step,
       disabled: stepBusy || cooling,
-      onclick: () => advance(assignment, step),
+      onclick: () => takeStep(assignment, step),
     }, stepBusy ? L.sending : config.actions[step] || step) : null,
     navigationBlock(job),
   );
@@ -86,11 +98,12 @@ function assignmentCard(assignment) {
     card.append(h("details", { class: "more-steps" },
       h("summary", { class: "btn" }, L.otherSteps),
       h("div", { class: "row" }, skips.map((other) => h("button", {
-        type: "button", class: "btn btn-secondary", "data-step": other, onclick: () => advance(assignment, other),
+        type: "button", class: "btn btn-secondary", "data-step": other, onclick: () => takeStep(assignment, other),
       }, config.actions[other] || other))),
     ));
   }
   if (canDecline) card.append(declineForm(assignment));
+  if (isClearanceOpen(assignment)) card.append(clearanceForm(assignment));
   return card;
 }
 
@@ -148,7 +161,7 @@ export function render() {
   const active = activeAssignments().map(shown);
   const wanted = active.map((assignment) => {
     const busy = nextSteps(assignment).filter((step) => state.busy.has(`${assignment.id}:${step}`));
-    const signature = JSON.stringify([assignment, busy, isCooling(assignment)]);
+    const signature = JSON.stringify([assignment, busy, isCooling(assignment), isClearanceOpen(assignment)]);
     const known = cards.get(assignment.id);
     if (known && known.signature === signature) return known.node;
     const node = assignmentCard(assignment);

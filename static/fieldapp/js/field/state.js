@@ -38,6 +38,8 @@ export const state = {
   opens: 0,
   replayed: 0,
   busy: new Set(),
+  // Assignments whose quick-clearance form is open on the card.
+  clearanceOpen: new Set(),
   // Assignment id -> time until which its new button ignores taps.
   cooling: new Map(),
   position: { state: "stopped" },

@@ -1,0 +1,167 @@
+// The quick-clearance (快处快撤) record on the card of an accident or breakdown.
+//
+// "处置完毕" on such a job opens this form instead of ending the job. Each
+// photo goes into the outbox the moment it is taken (photos first, the
+// rest later); "完成" queues the record and then the clear, and "稍后补录"
+// marks the record to finish later and clears. The outbox sends them in that
+// order, so the server always has the photos before the record and the
+// record before the clear. The rules (what "complete" needs) are the
+// server's: a refusal comes back with its reason in the outbox list.
+
+import { fill, h, url } from "../../../common/js/ui.js";
+import { isoWithOffset } from "../outbox.js";
+import { downscale, filenameFor } from "../photos.js";
+import { stepItem } from "./pending.js";
+import { L, config, state } from "./state.js";
+
+const Q = () => config.quickClearance;
+const forms = new Map();
+
+export function needsQuickClearance(assignment) {
+  const job = assignment.job || {};
+  return Boolean(Q()) && Q().kinds.includes(job.kind);
+}
+
+function yesNo(name, onChange) {
+  const group = h("div", { class: "qc-yesno", role: "group", "data-item": name });
+  for (const [value, label] of [[true, L.qc.yes], [false, L.qc.no]]) {
+    group.append(h("button", {
+      type: "button", class: "btn qc-answer", "data-answer": String(value), "aria-pressed": "false",
+      onclick: () => {
+        for (const button of group.children) button.setAttribute("aria-pressed", String(button.dataset.answer === String(value)));
+        onChange(value);
+      },
+    }, label));
+  }
+  return group;
+}
+
+function partyRow(index) {
+  const row = h("fieldset", { class: "qc-party", "data-party": index },
+    h("legend", {}, fill(L.qc.party, { n: index + 1 })),
+    h("input", { type: "text", name: "plate", maxlength: 16, placeholder: L.qc.plate, "aria-label": L.qc.plate, autocapitalize: "characters" }),
+    h("input", { type: "text", name: "vehicle_type", maxlength: 32, placeholder: L.qc.vehicleType, "aria-label": L.qc.vehicleType }),
+    h("input", { type: "text", name: "insurer", maxlength: 64, placeholder: L.qc.insurer, "aria-label": L.qc.insurer }),
+    h("select", { name: "responsibility", class: "qc-responsibility", "aria-label": L.qc.responsibility, hidden: true },
+      h("option", { value: "" }, L.qc.responsibility),
+      Object.entries(Q().responsibilities).map(([value, label]) => h("option", { value }, label))),
+  );
+  return row;
+}
+
+function buildForm(assignment) {
+  const job = assignment.job || {};
+  const record = { checklist: {}, agreement: "", vehicles_moved_at: null, lanes_open_at: null, tow_called: null };
+  const queue = (item) => state.outbox.add(item);
+  const recordUrl = url(config.urls.quickClearance, job.id);
+  const photosUrl = url(config.urls.quickClearancePhotos, job.id);
+  const ordinary = h("p", { class: "qc-ordinary", role: "status", hidden: true }, L.qc.ordinary);
+
+  const checklist = h("div", { class: "qc-checklist" }, Q().checklist.map(({ name, label }) => h("div", { class: "qc-item" },
+    h("p", { class: "qc-question" }, label),
+    yesNo(name, (value) => {
+      record.checklist[name] = value;
+      ordinary.hidden = !Object.values(record.checklist).includes(false);
+    }),
+  )));
+
+  async function addPhoto(slot, input, mark) {
+    const original = input.files[0];
+    if (!original) return;
+    const blob = await downscale(original);
+    await queue({
+      kind: "photo",
+      url: photosUrl,
+      label: [L.qc.photo, Q().slotLabels[slot], job.number].filter(Boolean).join(" · "),
+      meta: { jobId: job.id, slot },
+      form: { fields: { slot }, files: [{ field: "image", blob, filename: filenameFor(original, blob) }] },
+    });
+    input.value = "";
+    mark.textContent = L.qc.photoKept;
+    mark.closest(".qc-photo").dataset.taken = "";
+  }
+
+  const photos = h("div", { class: "qc-photos" }, [...Q().slots, "extra"].map((slot) => {
+    const mark = h("span", { class: "qc-photo-state" }, "");
+    const input = h("input", { type: "file", accept: "image/*", capture: "environment", class: "qc-photo-input", "data-slot": slot });
+    input.addEventListener("change", () => addPhoto(slot, input, mark));
+    return h("label", { class: "btn qc-photo", "data-slot": slot }, input, h("span", {}, Q().slotLabels[slot]), mark);
+  }));
+
+  const parties = h("div", { class: "qc-parties" }, partyRow(0), partyRow(1));
+  const addParty = h("button", { type: "button", class: "btn btn-block qc-add-party",
+    onclick: () => parties.append(partyRow(parties.children.length)) }, L.qc.addParty);
+
+  const agreement = h("div", { class: "qc-agreement", role: "group" }, Object.entries(Q().agreements).map(([value, label]) => h("button", {
+    type: "button", class: "btn qc-answer", "data-agreement": value, "aria-pressed": "false",
+    onclick: () => {
+      record.agreement = value;
+      for (const button of agreement.children) button.setAttribute("aria-pressed", String(button.dataset.agreement === value));
+      for (const select of parties.querySelectorAll(".qc-responsibility")) select.hidden = value !== "finding";
+    },
+  }, label)));
+
+  function nowButton(field, label) {
+    const shown = h("span", { class: "qc-time" }, "");
+    return h("button", { type: "button", class: "btn btn-block qc-now", "data-time": field, onclick: () => {
+      record[field] = isoWithOffset();
+      shown.textContent = ` · ${record[field].slice(11, 16)}`;
+    } }, label, shown);
+  }
+  const tow = h("div", { class: "qc-tow" }, h("p", { class: "qc-question" }, L.qc.towCalled),
+    yesNo("tow_called", (value) => { record.tow_called = value; }));
+  const notes = h("textarea", { name: "notes", rows: 2, maxlength: 4000, placeholder: L.qc.notes, "aria-label": L.qc.notes });
+
+  function body(status) {
+    const finding = record.agreement === "finding";
+    const partyList = [...parties.querySelectorAll(".qc-party")].map((row) => ({
+      plate: row.querySelector("[name=plate]").value.trim(),
+      vehicle_type: row.querySelector("[name=vehicle_type]").value.trim(),
+      insurer: row.querySelector("[name=insurer]").value.trim(),
+      responsibility: finding ? row.querySelector("[name=responsibility]").value || null : null,
+    })).filter((party) => party.plate || party.vehicle_type || party.insurer);
+    const fields = { ...record.checklist, parties: partyList, notes: notes.value.trim(), status };
+    for (const name of ["agreement", "vehicles_moved_at", "lanes_open_at", "tow_called"]) {
+      if (record[name] !== null && record[name] !== "") fields[name] = record[name];
+    }
+    return fields;
+  }
+
+  async function save(status, clear) {
+    await queue({ kind: "record", method: "PATCH", url: recordUrl, json: body(status), meta: { jobId: job.id, status },
+      label: [L.qc.title, job.number].join(" · ") });
+    if (clear) await queue(stepItem(config, assignment, "cleared", {}));
+    if (clear) form.hidden = true;
+  }
+
+  const form = h("section", { class: "qc-form", "data-job": job.id, "aria-label": L.qc.title },
+    h("h3", {}, L.qc.title),
+    h("h4", {}, L.qc.checklistTitle), checklist, ordinary,
+    h("h4", {}, L.qc.photosTitle), h("p", { class: "qc-hint" }, L.qc.photosHint), photos,
+    h("h4", {}, L.qc.partiesTitle), parties, addParty,
+    h("h4", {}, L.qc.agreementTitle), agreement,
+    h("h4", {}, L.qc.timesTitle), nowButton("vehicles_moved_at", L.qc.vehiclesMoved), nowButton("lanes_open_at", L.qc.lanesOpen), tow,
+    notes,
+    h("button", { type: "button", class: "btn btn-primary btn-block btn-huge qc-complete", onclick: () => save("complete", true) }, L.qc.complete),
+    h("button", { type: "button", class: "btn btn-block qc-later", onclick: () => save("later", true) }, L.qc.later),
+  );
+  return form;
+}
+
+// The form of this assignment, the same node across card rebuilds, so what
+// the officer typed survives a push or a refresh.
+export function clearanceForm(assignment) {
+  if (!forms.has(assignment.id)) forms.set(assignment.id, buildForm(assignment));
+  return forms.get(assignment.id);
+}
+
+export function openClearance(assignment) {
+  const form = clearanceForm(assignment);
+  form.hidden = false;
+  state.clearanceOpen.add(assignment.id);
+  return form;
+}
+
+export function isClearanceOpen(assignment) {
+  return state.clearanceOpen.has(assignment.id) && !forms.get(assignment.id)?.hidden;
+}
