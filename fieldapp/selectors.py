@@ -22,6 +22,7 @@ from fieldapp.models import (
     JobEvent,
     Officer,
     OfficerMessage,
+    QuickClearance,
     RecordPhoto,
 )
 
@@ -298,6 +299,14 @@ def dispatch_figures(*, day: date | None = None, now: datetime | None = None) ->
         _span_s(row["reported_at"], row["closed_at"]) for row in job_rows if row["status"] == Job.Status.CLOSED
     ]
     medians["reported_closed"] = _median_s([span for span in closed_spans if span is not None])
+    # Roadway clearance: first awareness (reported) to all lanes open, from the quick-clearance records.
+    lanes_spans = [
+        _span_s(row["job__reported_at"], row["lanes_open_at"])
+        for row in QuickClearance.objects.filter(job__in=jobs, lanes_open_at__isnull=False).values(
+            "job__reported_at", "lanes_open_at"
+        )
+    ]
+    medians["reported_lanes_open"] = _median_s([span for span in lanes_spans if span is not None])
     by_status = {status: 0 for status in Job.Status.values}
     for row in job_rows:
         by_status[row["status"]] += 1

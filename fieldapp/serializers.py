@@ -304,6 +304,9 @@ class FigureMediansOut(serializers.Serializer):
     dispatch_on_scene = serializers.FloatField(allow_null=True, help_text="Dispatched → on scene, seconds")
     on_scene_cleared = serializers.FloatField(allow_null=True, help_text="On scene → cleared, seconds")
     reported_closed = serializers.FloatField(allow_null=True, help_text="Job reported → closed, seconds")
+    reported_lanes_open = serializers.FloatField(
+        allow_null=True, help_text="Roadway clearance: job reported → all lanes open (quick-clearance records), seconds"
+    )
 
 
 @extend_schema_serializer(component_name="Figures")

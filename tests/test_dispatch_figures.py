@@ -71,6 +71,7 @@ def test_figures_count_the_jobs_reported_on_the_day(api, dispatcher, busy_day):
             "dispatch_on_scene": 400.0,
             "on_scene_cleared": 900.0,
             "reported_closed": 2700.0,  # 30 and 60 min; the cancelled job does not count
+            "reported_lanes_open": None,  # no quick-clearance record that day
         },
     }
 
@@ -81,7 +82,7 @@ def test_figures_of_a_neighbouring_day_exclude_the_busy_day(api, dispatcher, bus
     assert (body["jobs"], body["closed"], body["assignments"], body["unreceived"]) == (1, 1, 1, 1)
     assert body["median_s"] == {
         "dispatch_received": None, "dispatch_accepted": 5.0, "dispatch_on_scene": None,
-        "on_scene_cleared": None, "reported_closed": 60.0,
+        "on_scene_cleared": None, "reported_closed": 60.0, "reported_lanes_open": None,
     }
 
 

@@ -158,3 +158,21 @@ def test_the_desk_list_fetches_records_in_a_fixed_number_of_queries(api, officer
         jobs = api.get("/api/v1/jobs/").json()
 
     assert all(job["records"]["quick_clearance"]["parties"] for job in jobs)
+
+
+def test_the_figures_give_the_roadway_clearance_time_from_the_records(api, officer, dispatcher):
+    job, _assignment = job_on(officer, dispatcher)
+    Job.objects.filter(pk=job.pk).update(reported_at=timezone.now() - timedelta(minutes=20))
+    api.force_authenticate(officer.user)
+    for slot in ("front_side", "rear_side", "impact"):
+        api.post(f"/api/v1/jobs/{job.pk}/quick-clearance/photos/", {"slot": slot, "image": upload(jpeg())},
+                 format="multipart")
+    job.refresh_from_db()
+    lanes = job.reported_at + timedelta(minutes=14)
+    api.patch(f"/api/v1/jobs/{job.pk}/quick-clearance/",
+              {"vehicles_moved_at": iso(lanes - timedelta(minutes=4)), "lanes_open_at": iso(lanes)}, format="json")
+    api.force_authenticate(dispatcher)
+
+    figures = api.get(f"/api/v1/figures/?day={timezone.localdate(job.reported_at).isoformat()}").json()
+
+    assert figures["median_s"]["reported_lanes_open"] == 840.0
