@@ -326,3 +326,27 @@ def test_schema_generates_without_warnings_for_dispatch(api):
     ours = ("fieldapp", "Job", "Assignment", "Officer", "Candidate", "NextStep", "Shortfall", '"status"', '"kind"')
     dispatch_warnings = [w for w in GENERATOR_STATS._warn_cache if any(name in w for name in ours)]
     assert dispatch_warnings == []
+
+
+def test_a_job_carries_its_navigation_links_from_the_shared_builder(api, dispatcher, job):
+    from common.maps import navigation_links
+
+    api.force_authenticate(dispatcher)
+    body = api.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert body["navigation"] == navigation_links(
+        lat=job.lat, lng=job.lng, name=job.summary, source="webapp.luchang.field"
+    )
+    assert "coordinate=wgs84" in body["navigation"]["amap"]
+
+
+def test_candidates_word_the_distance_and_list_busy_officers_nearby(api, dispatcher, job, duty_officer, other_officer):
+    # 铁骑02 is busy on another job 1.3 km north; 铁骑01 stands 300 m north of this one.
+    on_duty(duty_officer, lat=job.lat + 0.0027, lng=job.lng)
+    on_duty(other_officer, lat=job.lat + 0.012, lng=job.lng)
+    dispatch(new_job(dispatcher, summary="另一起"), dispatcher, other_officer)
+    api.force_authenticate(dispatcher)
+    body = api.get(f"/api/v1/jobs/{job.pk}/candidates/?limit=5").json()
+    (candidate,) = body["candidates"]
+    assert (candidate["officer"]["id"], candidate["distance_text"]) == (duty_officer.pk, "300 米")
+    (busy,) = body["busy_nearby"]
+    assert (busy["officer"]["id"], busy["distance_text"]) == (other_officer.pk, "1.3 公里")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -86,3 +87,27 @@ def test_the_brand_mark_is_drawn_in_the_page_and_is_the_icon(client, db):
     icon = (Path(settings.BASE_DIR) / "static/fieldapp/icons/icon.svg").read_text().strip()
     drawing = icon[icon.index(">") + 1 : icon.rindex("</svg>")]
     assert drawing in html
+
+
+def _page_config(response) -> dict:
+    match = re.search(rb'<script id="page-config" type="application/json">(.*?)</script>', response.content, re.S)
+    assert match, "the page has no config"
+    return json.loads(match.group(1))
+
+
+def test_field_and_desk_get_urls_rules_and_timers_from_the_server(client, officer, dispatcher, settings):
+    from fieldapp.fixes import STALE_FIX_S
+    from fieldapp.models import ACTIVE_STATUSES, RECEIVE_WITHIN_S, STATUS_RANK
+
+    settings.FIELD_UI_TIMERS_MS = {"stepCoolDown": 10, "geolocationTimeout": 20, "figureThrottle": 30}
+    client.force_login(officer.user)
+    field = _page_config(client.get("/field/"))
+    client.force_login(dispatcher)
+    desk = _page_config(client.get("/dispatch/"))
+    for config in (field, desk):
+        assert config["timers"] == {"stepCoolDown": 10, "geolocationTimeout": 20, "figureThrottle": 30}
+        assert (config["steps"]["active"], config["steps"]["rank"]) == (list(ACTIVE_STATUSES), STATUS_RANK)
+        assert config["urls"]["advance"] == "/api/v1/assignments/{id}/advance/"
+        assert config["urls"]["figures"] == "/api/v1/figures/"
+        assert config["urls"]["fieldSocket"] == "/ws/field/"
+    assert (desk["receiveWithinS"], desk["staleFixS"]) == (RECEIVE_WITHIN_S, STALE_FIX_S)
