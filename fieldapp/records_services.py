@@ -34,7 +34,7 @@ from fieldapp.models import (
     RecordStatus,
     Rescue,
 )
-from fieldapp.selectors import job_full
+from fieldapp.selectors import assignment_full, job_full, officer_with_state
 from fieldapp.services import (
     CLOCK_SKEW,
     _check_not_future,
@@ -375,8 +375,6 @@ def job_found_create(
                              device_time=device_time)
         _event(job=job, kind=JobEvent.Kind.PHOTO_ADDED, at=now, actor=officer.user, device_at=device_time,
                data={"record": "job", "photo_id": photo.pk, "slot": photo.slot, "created": False})
-    from fieldapp.selectors import assignment_full, officer_with_state
-
     full = assignment_full(assignment.pk)
     # On the officer's feed too, so the officer's other screens and a resumed phone have it.
     _feed_append(officer=locked, type=events.ASSIGNMENT_NEW, body=events.assignment_body(full))

@@ -296,6 +296,7 @@ def _after_assignment_change(*, job: Job, assignment_id: int, now: datetime) -> 
 # --- assignments ----------------------------------------------------------
 
 def _records_let_clear(job: Job) -> bool:
+    # Imported here: fieldapp.records_services builds on this module's helpers.
     from fieldapp.records_services import quick_clearance_lets_clear
 
     return quick_clearance_lets_clear(job)
