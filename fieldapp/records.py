@@ -54,6 +54,15 @@ QUICK_CLEARANCE_KINDS = ("accident", "breakdown")
 RESCUE_KINDS = ("help",)
 
 
+def record_for_kind(kind: str) -> str | None:
+    """The record a job of this kind takes: quick_clearance, rescue, or none."""
+    if kind in QUICK_CLEARANCE_KINDS:
+        return "quick_clearance"
+    if kind in RESCUE_KINDS:
+        return "rescue"
+    return None
+
+
 @dataclass(frozen=True)
 class ChecklistResult:
     """The checklist's verdict: quick, ordinary (一般程序) or not decided yet."""

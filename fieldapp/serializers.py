@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from common.maps import navigation_links
+from fieldapp import records
 from fieldapp.fixes import fix_of
 from fieldapp.models import (
     OFFICER_STATES,
@@ -125,14 +126,20 @@ class JobNavigationOut(serializers.Serializer):
 class JobSummaryOut(serializers.ModelSerializer):
     linked_job = LinkedJobOut(allow_null=True)
     navigation = serializers.SerializerMethodField()
+    record = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
         fields = [
             "id", "number", "kind", "priority", "status", "summary", "description", "address",
             "lat", "lng", "source", "reported_at", "created_at", "closed_at", "cancel_reason", "linked_job",
-            "navigation",
+            "navigation", "record",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=records.RECORD_NAMES, allow_null=True))
+    def get_record(self, job: Job) -> str | None:
+        """The field record this kind of job takes; a quick clearance must exist (or wait) before clearing."""
+        return records.record_for_kind(job.kind)
 
     @extend_schema_field(JobNavigationOut)
     def get_navigation(self, job: Job) -> dict[str, str]:

@@ -26,6 +26,7 @@ def test_an_on_duty_officer_starts_a_job_assigned_to_them_and_on_scene(api, offi
     body = r.json()
     assert body["status"] == "on_scene" and body["officer"]["id"] == officer.pk
     assert body["next_steps"] == ["cleared"]
+    assert body["job"]["record"] == "quick_clearance"  # the card opens this form before clearing
     job = Job.objects.get(pk=body["job"]["id"])
     assert job.source == "officer" and job.created_by == officer.user and job.kind == "accident"
     assert job.summary == "两车剐蹭，占用内侧车道" and job.description.endswith("无人受伤")
