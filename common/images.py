@@ -26,7 +26,8 @@ try:
 except ImportError:  # pragma: no cover - pillow-heif is a dependency, but an image without it still works
     HEIC = False
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", *({"HEIF"} if HEIC else set())}
+# MPO is the JPEG that many phone cameras write (a JPEG with a second, preview picture): Pillow names it apart.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", *({"HEIF"} if HEIC else set())}
 THUMBNAIL_SIDE = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 75

@@ -197,3 +197,17 @@ def test_a_photo_without_a_file_is_a_clear_400(api, officer, dispatcher):
     r = api.post(f"/api/v1/jobs/{job.pk}/quick-clearance/photos/", {"slot": "impact"}, format="multipart")
 
     assert r.status_code == 400 and "image" in r.json()["fields"]
+
+
+def test_a_phone_jpeg_with_a_preview_picture_mpo_is_accepted(api, officer, dispatcher):
+    job, _assignment = job_on(officer, dispatcher)
+    api.force_authenticate(officer.user)
+    mpo = io.BytesIO()
+    Image.new("RGB", (48, 32), (200, 0, 0)).save(mpo, format="MPO", save_all=True,
+                                                  append_images=[Image.new("RGB", (24, 16), (0, 0, 200))])
+    assert Image.open(io.BytesIO(mpo.getvalue())).format == "MPO"
+
+    r = post_photo(api, job, mpo.getvalue(), slot="impact")
+
+    assert r.status_code == 201, r.content
+    assert (r.json()["photo"]["width"], r.json()["photo"]["height"]) == (48, 32)
