@@ -73,8 +73,11 @@ def photo_clean(upload: IO[bytes], *, size: int, max_bytes: int, max_pixels: int
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise _refuse(_("This file is not a photo: send a JPEG, PNG, WebP or HEIC image."), "photo_not_image") from None
     source_format = image.format or ""
-    upright = ImageOps.exif_transpose(image)
-    pixels_only = _rgb(upright)
+    try:
+        pixels_only = _rgb(ImageOps.exif_transpose(image))
+    except (OSError, ValueError, SyntaxError):
+        # A mode or an EXIF block Pillow cannot turn into plain RGB: refused, never a server error.
+        raise _refuse(_("This file is not a photo: send a JPEG, PNG, WebP or HEIC image."), "photo_not_image") from None
     return CleanImage(
         image=_jpeg(pixels_only, JPEG_QUALITY),
         thumbnail=_jpeg(_thumbnail(pixels_only), THUMBNAIL_QUALITY),
