@@ -93,6 +93,18 @@ DETAIL_LABELS = {
     "reason": pgettext_lazy("job event detail", "reason"),
     "auto": pgettext_lazy("job event detail", "closed automatically"),
     "seq": pgettext_lazy("job event detail", "feed number"),
+    # Field records (fieldapp.records_services).
+    "record": pgettext_lazy("job event detail", "record"),
+    "created": pgettext_lazy("job event detail", "record started"),
+    "status": pgettext_lazy("job event detail", "record status"),
+    "outcome": pgettext_lazy("job event detail", "outcome"),
+    "failing_items": pgettext_lazy("job event detail", "failing items"),
+    "fields": pgettext_lazy("job event detail", "fields saved"),
+    "photo_id": pgettext_lazy("job event detail", "photo id"),
+    "slot": pgettext_lazy("job event detail", "photo slot"),
+    "source": pgettext_lazy("job event detail", "source"),
+    "found_on_patrol": pgettext_lazy("job event detail", "found on patrol"),
+    "self_assigned": pgettext_lazy("job event detail", "self-assigned"),
 }
 STATUS_LABELS = dict(Assignment.Status.choices)
 

@@ -38,6 +38,7 @@ def test_admin_shows_the_records_read_only_with_the_audit_log(client, admin, rec
     assert "鲁P12345" in text and f"/api/v1/record-photos/{photo.pk}/thumbnail/" in text
     assert "record.saved" not in text and ("保存记录" in text or "Record saved" in text)
     assert 'name="_save"' not in text  # view only
+    assert "保存的字段" in text and "vehicles_movable" in text  # the audit log's details, labelled in Chinese
     rescue_page = client.get(f"/admin/fieldapp/rescue/{rescue.pk}/change/").content.decode()
     assert "王秀兰" in rescue_page and 'name="_save"' not in rescue_page
     photo_page = client.get(f"/admin/fieldapp/recordphoto/{photo.pk}/change/").content.decode()
