@@ -178,18 +178,26 @@ def test_every_tap_target_on_the_finder_and_a_station_page_is_48_px_tall(phone, 
     assert small_tap_targets(page) == []
 
 
-def test_finder_does_not_shift_when_the_position_is_refused(phone, server, stations_city):
+@pytest.mark.parametrize(("language", "width"), [("zh-hans", 390), ("en", 390), ("zh-hans", 320)])
+def test_finder_does_not_shift_when_the_position_is_refused(chromium, server, stations_city, language, width):
+    context = chromium.new_context(**{**PHONE, "viewport": {"width": width, "height": 844}})
+    context.add_cookies([{"name": "django_language", "value": language, "url": server.url}])
     # Lighthouse's CLS: the sum of layout shifts not caused by the user.
-    phone.add_init_script(
+    context.add_init_script(
         """window.layoutShift = 0;
         new PerformanceObserver(list => { for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.layoutShift += entry.value; })
           .observe({ type: "layout-shift", buffered: true });"""
     )
-    page = phone.new_page()  # no permission: the position is refused
-    page.goto(f"{server.url}/stations/")
-    page.wait_for_function("document.querySelector('#locate-status').classList.contains('is-error')")
-    page.wait_for_timeout(300)  # let a late shift be reported
-    assert page.evaluate("window.layoutShift") < 0.05
+    try:
+        page = context.new_page()  # no permission: the position is refused
+        page.goto(f"{server.url}/stations/", wait_until="domcontentloaded")
+        list_top = page.evaluate("document.getElementById('station-list').getBoundingClientRect().top")
+        page.wait_for_function("document.querySelector('#locate-status').classList.contains('is-error')")
+        page.wait_for_timeout(300)  # let a late shift be reported
+        assert page.evaluate("document.getElementById('station-list').getBoundingClientRect().top") == list_top
+        assert page.evaluate("window.layoutShift") < 0.05
+    finally:
+        context.close()
 
 
 def test_station_page_at_phone_and_desktop(chromium, server, stations_city):
