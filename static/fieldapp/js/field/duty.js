@@ -40,7 +40,9 @@ export function renderPosition() {
 
 export function syncPositionSharing() {
   if (!positions) return;
-  const onDuty = onDutyShown();
+  // Sharing starts once the server has the officer on duty (it refuses fixes
+  // before), and stops at the tap that goes off duty.
+  const onDuty = state.onDuty && onDutyShown();
   if (onDuty && !positions.active) positions.start();
   if (!onDuty && positions.active) positions.stop();
 }

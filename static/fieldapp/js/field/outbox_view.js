@@ -49,7 +49,8 @@ function onSent(item, data) {
   if ((item.kind === "step" || item.kind === "found") && answer) upsertAssignment(answer);
   if (item.kind === "step") hideBanner();
   // The server's duty state counts once nothing newer waits on the phone.
-  if (item.kind === "duty" && data && "on_duty" in data && wantedDuty(state.outboxItems) === null) {
+  const others = state.outboxItems.filter((other) => other.id !== item.id);
+  if (item.kind === "duty" && data && "on_duty" in data && wantedDuty(others) === null) {
     state.onDuty = Boolean(data.on_duty);
   }
   renderDuty();
