@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from common.roles import HOME_URL_NAMES, role_of
 from fieldapp import events
+from fieldapp.routing import FIELD_SOCKET_PATH
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -89,6 +90,13 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json")
 
 
+def _prefix(*paths: str) -> str:
+    """The first path segment the paths share, as "/api/"."""
+    first = {path.strip("/").split("/")[0] for path in paths}
+    assert len(first) == 1, paths
+    return f"/{first.pop()}/"
+
+
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     shell = [
@@ -98,7 +106,21 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         static("fieldapp/icons/icon.svg"),
         static("fieldapp/icons/icon-192.png"),
     ]
-    response = render(request, "fieldapp/sw.js", {"shell": json.dumps(shell)}, content_type="text/javascript")
+    # Live data and uploads are never cached: the API, the sockets, the admin and media.
+    network_only = [
+        _prefix(reverse("api-me"), reverse("api-token")),
+        "/" + FIELD_SOCKET_PATH.split("/")[0] + "/",
+        reverse("admin:index"),
+        settings.MEDIA_URL,
+    ]
+    context = {
+        "shell": json.dumps(shell),
+        "network_only": json.dumps(network_only),
+        "static_prefix": json.dumps(settings.STATIC_URL),
+        "home": json.dumps(reverse("home")),
+        "field": json.dumps(reverse("field-home")),
+    }
+    response = render(request, "fieldapp/sw.js", context, content_type="text/javascript")
     # The worker script itself must never be stale, or shell updates never land.
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = reverse("home")

@@ -2,6 +2,11 @@
 // Pages are fetched network-first (they carry live data); static files cache-first.
 const CACHE = "luchang-shell-v2";
 const SHELL = {{ shell|safe }};
+// Paths the server names (reversed in fieldapp/project/pages.py).
+const NETWORK_ONLY = {{ network_only|safe }};
+const STATIC_PREFIX = {{ static_prefix|safe }};
+const HOME = {{ home|safe }};
+const FIELD = {{ field|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -19,8 +24,8 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/ws/") || url.pathname.startsWith("/admin/") || url.pathname.startsWith("/media/")) return;
-  if (url.pathname.startsWith("/static/")) {
+  if (NETWORK_ONLY.some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (url.pathname.startsWith(STATIC_PREFIX)) {
     // Stale-while-revalidate: answer from the cache at once (weak network),
     // and refresh the copy behind it so an updated file lands on the next load.
     event.respondWith(
@@ -46,7 +51,7 @@ self.addEventListener("fetch", (event) => {
           caches.open(CACHE).then((cache) => cache.put(request, copy));
         }
         return response;
-      }).catch(() => caches.match(request).then((hit) => hit || caches.match("/")))
+      }).catch(() => caches.match(request).then((hit) => hit || caches.match(HOME)))
     );
   }
 });
@@ -54,7 +59,7 @@ self.addEventListener("fetch", (event) => {
 // Tapping a "new job" notification brings the field page to the front.
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const target = (event.notification.data && event.notification.data.url) || "/field/";
+  const target = (event.notification.data && event.notification.data.url) || FIELD;
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
       const open = windows.find((client) => new URL(client.url).pathname === target);
