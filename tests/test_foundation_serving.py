@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import gzip
+import uuid
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import resolve
 
 from common.staticfiles import StaticStorage
 
@@ -38,15 +40,20 @@ def test_api_json_is_gzipped(client):
 
 
 @pytest.mark.django_db
-def test_media_files_are_sent_as_they_are(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    (tmp_path / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096)
+def test_media_files_are_sent_as_they_are(client):
+    # The media route captured MEDIA_ROOT when the URLconf loaded; use its folder.
+    folder = Path(resolve("/media/x").kwargs["document_root"])
+    folder.mkdir(parents=True, exist_ok=True)
+    clip = folder / f"serving-test-{uuid.uuid4().hex}.mp4"
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096)
+    try:
+        response = client.get(f"/media/{clip.name}", HTTP_ACCEPT_ENCODING="gzip")
 
-    response = client.get("/media/clip.mp4", HTTP_ACCEPT_ENCODING="gzip")
-
-    assert response.status_code == 200
-    assert not response.has_header("Content-Encoding")
-    assert b"".join(response.streaming_content).startswith(b"\x00\x00\x00\x18ftyp")
+        assert response.status_code == 200
+        assert not response.has_header("Content-Encoding")
+        assert b"".join(response.streaming_content).startswith(b"\x00\x00\x00\x18ftyp")
+    finally:
+        clip.unlink()
 
 
 def test_collected_modules_import_each_other_by_hashed_name(tmp_path: Path):
