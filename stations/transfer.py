@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from common.csv_safe import SafeDictWriter, csv_unescape
 from common.gcj02 import gcj02_to_wgs84
 from stations import amenities, services
 from stations.models import Station
@@ -162,7 +163,7 @@ def csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for row in reader:
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
-        yield reader.line_num, {key: value for key, value in row.items() if key is not None}
+        yield reader.line_num, {key: csv_unescape(value) for key, value in row.items() if key is not None}
 
 
 def geojson_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -237,7 +238,7 @@ def station_row(station: Station) -> dict[str, Any]:
 
 def export_csv(stations: QuerySet[Station] | Iterable[Station]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = SafeDictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for station in _with_managers(stations):
         writer.writerow(station_row(station))
