@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.gzip import GZipMiddleware
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class ChineseFirstLocaleMiddleware:
@@ -52,3 +54,39 @@ class TextGZipMiddleware(GZipMiddleware):
         if not content_type.startswith(COMPRESSIBLE_TYPES):
             return response
         return super().process_response(request, response)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse an oversized request body from its Content-Length, before anything reads it.
+
+    Django checks DATA_UPLOAD_MAX_MEMORY_SIZE only when `request.body` or
+    `request.POST` is read; DRF's parsers read the stream and never look. So a
+    JSON or form body over that size is answered 413 here. Multipart bodies carry
+    uploads, which have caps of their own (video, photo): they are held to
+    REQUEST_UPLOAD_MAX_BYTES instead.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.REQUEST_UPLOAD_MAX_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return body_too_large(request, limit)
+        return self.get_response(request)
+
+
+def body_too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    message = _("The request is too large: at most %(limit)s.") % {"limit": filesizeformat(limit)}
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": message, "code": "too_large"}, status=413)
+    else:
+        response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    # The unread body is not worth keeping the connection for.
+    response["Connection"] = "close"
+    return response

@@ -34,6 +34,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN, CLOSED, UNKNOWN = "open", "closed", "unknown"
 # How far ahead next_change looks; beyond it a state counts as lasting.
 LOOKAHEAD_DAYS = 31
+# The stored column's length (Station.opening_hours, Closure.opening_hours).
+EXPRESSION_MAX_LENGTH = 255
 
 REGULAR, HOLIDAY, MAKEUP_WORKDAY, CLOSURE, SPECIAL = "regular", "holiday", "makeup_workday", "closure", "special"
 STATUTORY_HOLIDAY_KIND, MAKEUP_WORKDAY_KIND = "statutory_holiday", "makeup_workday"
@@ -65,26 +67,31 @@ def parse_expression(expression: str) -> osm.OpeningHours:
     expression = (expression or "").strip()
     if not expression:
         raise OpeningHoursError(_("Opening hours are empty. Example: “Mo-Fr 08:00-18:00; PH off”."))
+    if len(expression) > EXPRESSION_MAX_LENGTH:
+        # Checked before the parser sees it: a long input costs parse time and memory.
+        raise OpeningHoursError(
+            _("Opening hours are too long: at most %(limit)d characters.") % {"limit": EXPRESSION_MAX_LENGTH}
+        )
     try:
         parsed = _parse(expression)
     except (osm.ParserError, SyntaxError, ValueError) as exc:
         # The parser's own report ("expected EOI, any_rule_separator…") means
-        # nothing to station staff: quote what they typed, with a hint of our own.
+        # nothing to station staff: a hint of our own instead. The input is never
+        # repeated: staff see what they typed beside the message, and an API
+        # answer must not grow with its request.
         hint = expression_hint(expression)
         if hint:
-            message = _("“%(expression)s” is not a valid opening hours format: %(hint)s Example: “Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off”.") % {
-                "expression": expression, "hint": hint}
+            message = _("This is not a valid opening hours format: %(hint)s Example: “Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off”.") % {
+                "hint": hint}
         else:
-            message = _("“%(expression)s” is not a valid opening hours format. Example: “Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off”.") % {
-                "expression": expression}
+            message = _("This is not a valid opening hours format. Example: “Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off”.")
         raise OpeningHoursError(message) from exc
     if "PH" in expression:
         try:
             _parse(holiday_variant(expression))
         except (osm.ParserError, SyntaxError, ValueError) as exc:
             raise OpeningHoursError(
-                _("“%(expression)s” uses PH in a way that cannot be applied to the Chinese holiday calendar; use PH only in a weekday list, e.g. “PH off” or “Sa,Su,PH 09:00-17:00”.")
-                % {"expression": expression}
+                _("PH is used in a way that cannot be applied to the Chinese holiday calendar; use PH only in a weekday list, e.g. “PH off” or “Sa,Su,PH 09:00-17:00”.")
             ) from exc
     return parsed
 

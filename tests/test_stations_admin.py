@@ -55,7 +55,7 @@ def test_invalid_hours_are_refused_in_admin_with_the_reason(logged_in):
     )
 
     assert r.status_code == 200
-    assert "“Mo-Fr 8-18” is not a valid opening hours format: write times with minutes" in r.content.decode()
+    assert "This is not a valid opening hours format: write times with minutes" in r.content.decode()
     assert "expected" not in r.content.decode()
     assert not Station.objects.exists()
 

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.ChineseFirstLocaleMiddleware",
+    # After the locale, so the 413's message is in the user's language.
+    "common.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -220,13 +222,17 @@ STATION_SCREEN_TIMERS_S = {
     "poll": env_int("STATION_SCREEN_POLL_S", 10),
     "pollLive": env_int("STATION_SCREEN_POLL_LIVE_S", 120),
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Largest request body that is not a multipart upload (JSON, forms), in bytes:
+# the API's largest JSON input is a few KiB. Refused with 413 before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 1024 * 1024)
 # Field record photos (citizens, plates, injuries) are kept outside MEDIA_ROOT and
 # served only through views that check who asks (common.storage.PrivateStorage).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private")
 # Largest record photo accepted (bytes), and most pixels: a bigger image is refused as a decompression bomb.
 RECORD_PHOTO_MAX_BYTES = env_int("RECORD_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 RECORD_PHOTO_MAX_PIXELS = env_int("RECORD_PHOTO_MAX_PIXELS", 50_000_000)
+# Largest multipart body: the largest single upload, with room for the form around it.
+REQUEST_UPLOAD_MAX_BYTES = max(SAFETY_VIDEO_MAX_BYTES, RECORD_PHOTO_MAX_BYTES) + 1024 * 1024
 
 # Map tiles are a setting so a city can point at its own tile server.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
