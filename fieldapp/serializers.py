@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from common.maps import navigation_links
+from common.serializers import NavigationOut
 from fieldapp import records
 from fieldapp.fixes import fix_of
 from fieldapp.models import (
@@ -116,13 +117,6 @@ class OfficerOut(serializers.ModelSerializer):
 
 # --- jobs and assignments -------------------------------------------------
 
-class JobNavigationOut(serializers.Serializer):
-    amap = serializers.CharField()
-    baidu = serializers.CharField()
-    apple = serializers.CharField()
-    geo = serializers.CharField()
-
-
 class JobSummaryOut(serializers.ModelSerializer):
     linked_job = LinkedJobOut(allow_null=True)
     navigation = serializers.SerializerMethodField()
@@ -141,7 +135,7 @@ class JobSummaryOut(serializers.ModelSerializer):
         """The field record this kind of job takes; a quick clearance must exist (or wait) before clearing."""
         return records.record_for_kind(job.kind)
 
-    @extend_schema_field(JobNavigationOut)
+    @extend_schema_field(NavigationOut)
     def get_navigation(self, job: Job) -> dict[str, str]:
         """Links that open the job's place in the officer's map app."""
         name = " ".join(part for part in (job.summary, job.address) if part) or job.number

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from common.gcj02 import wgs84_to_gcj02
 from common.maps import distance_text
+from common.serializers import NavigationOut
 from stations import amenities, hours
 from stations.display import navigation_links, state_labels
 from stations.media import media_url, video_json
@@ -96,13 +97,6 @@ class SloganOut(serializers.ModelSerializer):
     class Meta:
         model = Slogan
         fields = ["id", "text", "position", "active"]
-
-
-class NavigationOut(serializers.Serializer):
-    amap = serializers.CharField()
-    baidu = serializers.CharField()
-    apple = serializers.CharField()
-    geo = serializers.CharField()
 
 
 class StationListOut(serializers.Serializer):
