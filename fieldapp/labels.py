@@ -42,6 +42,11 @@ def shared_labels() -> dict[str, dict[str, str]]:
     }
 
 
+def duration_labels() -> dict[str, str]:
+    # For ui.js duration(): "{n} s" under 90 s, then minutes, then hours.
+    return {"seconds": _("{n} s"), "minutes": _("{n} min"), "hours": _("{n} h")}
+
+
 def field_labels() -> dict[str, str]:
     return {
         "onDuty": _("On duty"),
@@ -129,9 +134,7 @@ def field_labels() -> dict[str, str]:
             "complete": _("Save and clear the job"),
             "later": _("Finish later, clear the job now"),
         },
-        "seconds": _("{n} s"),
-        "minutes": _("{n} min"),
-        "hours": _("{n} h"),
+        **duration_labels(),
     }
 
 
@@ -177,7 +180,5 @@ def dispatch_labels() -> dict[str, str]:
         "networkError": _("No connection to the server. Try again."),
         "noOfficers": _("No officers."),
         "none": _("–"),
-        "seconds": _("{n} s"),
-        "minutes": _("{n} min"),
-        "hours": _("{n} h"),
+        **duration_labels(),
     }
