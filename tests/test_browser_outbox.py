@@ -338,3 +338,65 @@ def test_a_quick_clearance_with_three_photos_filled_in_offline_reaches_the_serve
     assert [photo.device_time for photo in photos] == [datetime.fromisoformat(item["device_time"]) for item in queued[3:6]]
     assert all(max(photo.width, photo.height) == 1600 for photo in photos)
     assert len(step_events(assignment)) == 4
+
+
+def test_what_each_answer_means_for_an_item(server, officer, phone):
+    page = open_field(phone, server)
+    outcomes = page.evaluate(
+        """async () => {
+          const { outcomeOf, isoWithOffset } = await import("/static/fieldapp/js/outbox.js");
+          const answers = [[200, {}], [201, {}], [400, {}], [403, {}], [404, {}], [409, { code: "assignment_ended" }],
+            [422, {}], [409, { code: "idempotency_in_progress" }], [401, {}], [408, {}], [429, {}], [500, {}], [503, {}]];
+          return {
+            outcomes: answers.map(([status, data]) => outcomeOf(status, data)),
+            iso: isoWithOffset(new Date(2026, 11, 1, 18, 5, 3, 7)),
+            offset: -new Date(2026, 11, 1).getTimezoneOffset(),
+          };
+        }"""
+    )
+    assert outcomes["outcomes"] == [
+        "sent", "sent", "refused", "refused", "refused", "refused", "refused", "retry", "retry", "retry", "retry",
+        "retry", "retry",
+    ]
+    # The phone's own clock, with its offset: the record shows the officer's local time.
+    parsed = datetime.fromisoformat(outcomes["iso"])
+    assert outcomes["iso"].startswith("2026-12-01T18:05:03.007")
+    assert parsed.utcoffset().total_seconds() == outcomes["offset"] * 60
+
+
+def test_first_load_does_not_shift_the_job_down(server, officer, dispatcher, phone):
+    job_sent_to(officer, dispatcher)
+    page = phone.new_page()
+    # Measure from the very first paint of /field/, with the alerts question still to be asked.
+    page.add_init_script(
+        """window.__shifts = [];
+        window.__shiftObserver = new PerformanceObserver((list) => window.__shifts.push(...list.getEntries()));
+        window.__shiftObserver.observe({ type: "layout-shift", buffered: true });"""
+    )
+    login(page, server, "officer")
+    # Opened afresh, as from the home screen: no tap just before that would excuse a shift. On a
+    # slow network /me/ answers after the first paint: hold it until the page has drawn "Loading…".
+    held: list[Any] = []
+    page.route("**/api/v1/me/", lambda route: held.append(route))
+    page.goto(f"{server.url}/field/")
+    page.wait_for_selector("#current .empty", timeout=TIMEOUT)
+    page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/me/")
+    page.wait_for_selector(".assignment[data-status=dispatched]", timeout=TIMEOUT)
+    # The new-job banner and the alerts question both came up after the first paint.
+    page.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT)
+    page.wait_for_selector("#alerts-ask:not([hidden])", timeout=TIMEOUT)
+    page.wait_for_load_state("networkidle")
+    # Shifts are reported once the frames that show them are drawn: wait for two.
+    shift = page.evaluate(
+        """async () => {
+          await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+          // Every shift counts: nobody touched this page (Chromium marks the first 500 ms after a
+          // navigation as "recent input", which would hide the very shifts this test is about).
+          return [...window.__shifts, ...window.__shiftObserver.takeRecords()].reduce((sum, entry) => sum + entry.value, 0);
+        }"""
+    )
+    assert shift < 0.02, shift
+    screenshot(page, "outbox-first-load-banner-phone")

@@ -127,6 +127,7 @@ function shown(assignment) {
 }
 
 function renderToday() {
+  elements.today.closest("section").hidden = false;
   const all = [...state.assignments.values()].map(shown)
     .sort((a, b) => String(b.dispatched_at).localeCompare(String(a.dispatched_at)));
   elements.today.replaceChildren();

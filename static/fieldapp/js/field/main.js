@@ -53,7 +53,6 @@ hooks.lastFix = () => positions.lastFix;
 
 setupOutbox();
 setupBanner();
-setupAlertsQuestion();
 setupDutySwitch();
 if (elements.found) {
   mountFoundForm(elements.found, {
@@ -66,8 +65,13 @@ renderPosition();
 setInterval(renderPosition, POSITION_REDRAW_MS);
 if (config.officerId !== null) {
   // The outbox first, so the first drawing already shows what waits on the phone.
-  state.outbox.ready.then(refresh).then(() => socket.start());
+  // The alerts question comes after the card is drawn, below it.
+  state.outbox.ready.then(refresh).then(() => {
+    setupAlertsQuestion();
+    socket.start();
+  });
 } else {
+  setupAlertsQuestion();
   showConnection(elements.connection, "offline", config.connection);
 }
 
