@@ -371,8 +371,18 @@ class AdvanceIn(serializers.Serializer):
         return attrs
 
 
+class RequiredBooleanField(serializers.BooleanField):
+    """A boolean the client must send in every content type.
+
+    DRF reads a boolean missing from an HTML form as false (an unticked
+    checkbox sends nothing), so an empty form POST would mean "off duty".
+    """
+
+    default_empty_html = serializers.empty
+
+
 class DutyIn(serializers.Serializer):
-    on_duty = serializers.BooleanField()
+    on_duty = RequiredBooleanField()
     device_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 

@@ -350,3 +350,27 @@ def test_candidates_word_the_distance_and_list_busy_officers_nearby(api, dispatc
     assert (candidate["officer"]["id"], candidate["distance_text"]) == (duty_officer.pk, "300 米")
     (busy,) = body["busy_nearby"]
     assert (busy["officer"]["id"], busy["distance_text"]) == (other_officer.pk, "1.3 公里")
+
+
+@pytest.mark.parametrize("content_type", ["multipart", "urlencoded", "json"])
+def test_a_duty_post_without_on_duty_is_refused_and_leaves_the_officer_on_duty(api, duty_officer, content_type):
+    """Issue 9, defect 6: DRF reads a missing HTML form field as false, which took the officer off duty."""
+    api.force_authenticate(duty_officer.user)
+    if content_type == "multipart":
+        response = api.post("/api/v1/me/duty/", {})
+    elif content_type == "urlencoded":
+        response = api.post("/api/v1/me/duty/", "", content_type="application/x-www-form-urlencoded")
+    else:
+        response = api.post("/api/v1/me/duty/", {}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid" and "on_duty" in response.json()["fields"]
+    duty_officer.refresh_from_db()
+    assert duty_officer.on_duty is True
+
+
+def test_a_form_encoded_duty_post_with_on_duty_false_still_goes_off_duty(api, duty_officer):
+    api.force_authenticate(duty_officer.user)
+    response = api.post("/api/v1/me/duty/", "on_duty=false", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200, response.content
+    duty_officer.refresh_from_db()
+    assert duty_officer.on_duty is False
