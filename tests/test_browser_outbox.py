@@ -400,3 +400,24 @@ def test_first_load_does_not_shift_the_job_down(server, officer, dispatcher, pho
     )
     assert shift < 0.02, shift
     screenshot(page, "outbox-first-load-banner-phone")
+
+
+def test_a_minute_offline_drops_nothing(server, officer, dispatcher, phone):
+    assignment = job_sent_to(officer, dispatcher, summary="隧道内车辆故障")
+    phone.clock.install()
+    field = open_field(phone, server)
+    card = f".assignment[data-assignment='{assignment.id}']"
+    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+
+    go_offline(phone, field)
+    tap_step(field, assignment, "accepted")
+    field.wait_for_selector(f"{card}[data-pending]", timeout=TIMEOUT)
+    # Ninety seconds in the tunnel, by the page's clock: every timer of the page runs, none gives up.
+    field.clock.run_for(90_000)
+    assert [item["status"] for item in outbox_items(field)] == ["pending"]
+    assert field.inner_text("#outbox-count") == "待发送 1 项"
+
+    phone.set_offline(False)
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    assert Assignment.objects.get(pk=assignment.pk).status == "accepted"
+    assert len(step_events(assignment)) == 1
