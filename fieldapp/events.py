@@ -138,3 +138,21 @@ def channel_layer_state(timeout_s: float = 2) -> dict[str, object]:
     except Exception as exc:  # noqa: BLE001 - any failure means the layer is down.
         return {"ok": False, "backend": backend, "error": exc.__class__.__name__}
     return {"ok": True, "backend": backend}
+
+
+# --- notifications (fieldapp/notify) --------------------------------------
+
+def desk_notifications_on_commit(*, assignment_id: int, job_id: int) -> None:
+    """The attempts to reach the officer so far, after each step (`assignment.notified` on /ws/dispatch/)."""
+    from fieldapp.models import NotificationAttempt
+    from fieldapp.notify.serializers import NotificationAttemptOut
+
+    def push() -> None:
+        attempts = NotificationAttempt.objects.filter(assignment_id=assignment_id).order_by("at", "id")
+        frame = {
+            "type": "assignment.notified", "assignment_id": assignment_id, "job_id": job_id,
+            "notifications": plain(NotificationAttemptOut(attempts, many=True).data),
+        }
+        send(DISPATCH_GROUP, {"type": "desk.frame", "frame": frame})
+
+    transaction.on_commit(push, robust=True)

@@ -491,3 +491,87 @@ class RecordPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} {self.slot} #{self.pk}"
+
+
+# --- dispatch notifications (fieldapp/notify) ------------------------------
+
+class NotificationAttempt(models.Model):
+    """One try to reach an officer about an assignment on one channel: append-only, shown on the desk."""
+
+    class Result(models.TextChoices):
+        SENT = "sent", pgettext_lazy("notification result", "Sent")
+        DELIVERED = "delivered", pgettext_lazy("notification result", "Delivered")
+        FAILED = "failed", pgettext_lazy("notification result", "Failed")
+        SKIPPED = "skipped", pgettext_lazy("notification result", "Skipped")
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="notification_attempts", verbose_name=_("assignment")
+    )
+    # The step of the escalation plan (push, sms, voice, desk) and the channel that acted in it.
+    step = models.CharField(_("step"), max_length=16)
+    channel = models.CharField(_("channel"), max_length=16)
+    at = models.DateTimeField(_("time"), db_index=True)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
+    # Why it failed or was skipped, in words for the desk.
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    provider_message_id = models.CharField(_("provider message id"), max_length=128, blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("notification attempt")
+        verbose_name_plural = _("notification attempts")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.step}/{self.channel} {self.result}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # Attempts are a receipt: a row, once written, is never rewritten.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("NotificationAttempt is append-only")
+        super().save(*args, **kwargs)
+
+
+class NotificationTimer(models.Model):
+    """When the next escalation step of an assignment is due: stored, so it survives any restart.
+
+    Workers take due rows with SELECT ... FOR UPDATE SKIP LOCKED (fieldapp.notify.worker).
+    `claimed_step` is set while a worker sends a step; a row still claimed when its
+    lease runs out belonged to a worker that died mid-send.
+    """
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="notification_timer", verbose_name=_("assignment")
+    )
+    # Null once nothing is left to do: the phone received the job, it was withdrawn, or the plan ran out.
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
+    claimed_step = models.CharField(_("step being sent"), max_length=16, blank=True, default="")
+    claimed_by = models.CharField(_("worker"), max_length=64, blank=True, default="")
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    stop_reason = models.CharField(_("stop reason"), max_length=32, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("notification timer")
+        verbose_name_plural = _("notification timers")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} due {self.due_at}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription, made on the officer's phone when they turn on duty."""
+
+    officer = models.ForeignKey(
+        Officer, on_delete=models.CASCADE, related_name="push_subscriptions", verbose_name=_("officer")
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key"), max_length=200)
+    auth = models.CharField(_("auth secret"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["officer", "id"]
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.endpoint[:40]}"

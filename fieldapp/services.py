@@ -34,6 +34,7 @@ from fieldapp.models import (
     Officer,
     OfficerMessage,
 )
+from fieldapp.notify import services as notify
 from fieldapp.selectors import assignment_full, job_full, officer_with_state
 
 # A device clock may run a little ahead; beyond this a reported time is refused.
@@ -190,6 +191,8 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
             job=job, assignment=assignment, kind=JobEvent.Kind.DISPATCHED, at=now, actor=dispatcher,
             data={"officer_id": officer.pk, "forced": assignment.forced},
         )
+        # Stored in this transaction: a committed dispatch always has its escalation timer.
+        notify.timer_start(assignment=assignment)
         assignment = assignment_full(assignment.pk)
         _feed_append(officer=officer, type=events.ASSIGNMENT_NEW, body=events.assignment_body(assignment))
         events.desk_assignment_changed_on_commit(assignment)
@@ -218,6 +221,7 @@ def _end_job(*, job_id: int, by: Any, cancel_reason: str | None) -> Job:
         assignment.withdrawn_at = now
         assignment.reason = reason[:200]
         assignment.save(update_fields=["status", "withdrawn_at", "reason"])
+        notify.timer_stop(assignment_id=assignment.pk, reason="ended", now=now)
     job.status = Job.Status.CLOSED if cancel_reason is None else Job.Status.CANCELLED
     job.closed_at = now
     job.cancel_reason = cancel_reason or ""
@@ -348,6 +352,7 @@ def assignment_advance(
     if to == Assignment.Status.DECLINED:
         assignment.reason = (reason or "")[:200]
     assignment.save()
+    notify.timer_stop(assignment_id=assignment.pk, reason="received", now=now)
     _event(
         job=job, assignment=assignment, kind=JobEvent.Kind.STEP, at=now, actor=officer.user, device_at=device_at,
         lat=lat, lng=lng, data={"from": previous, "to": to, "reason": reason or ""},
@@ -377,6 +382,7 @@ def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Ass
     assignment.withdrawn_at = now
     assignment.reason = (reason or "")[:200]
     assignment.save(update_fields=["status", "withdrawn_at", "reason"])
+    notify.timer_stop(assignment_id=assignment.pk, reason="ended", now=now)
     return _after_assignment_change(job=job, assignment_id=assignment.pk, now=now)
 
 
@@ -393,6 +399,7 @@ def feed_ack(*, officer_id: int, seq: int) -> None:
             now = timezone.now()
             assignment.received_at = now
             assignment.save(update_fields=["received_at"])
+            notify.timer_stop(assignment_id=assignment.pk, reason="received", now=now)
             _event(
                 job=assignment.job, assignment=assignment, kind=JobEvent.Kind.RECEIVED, at=now,
                 actor=assignment.officer.user, data={"seq": seq},

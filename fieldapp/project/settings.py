@@ -347,3 +347,65 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Dispatch notifications (fieldapp/notify, README "Notifications"). The channels
+# that act, as dotted paths like EMAIL_BACKEND. The WebSocket feed and the desk
+# flag always act; the log channel stands in for SMS and voice in development.
+NOTIFY_CHANNELS = env_list(
+    "NOTIFY_CHANNELS", ["fieldapp.notify.webpush.WebPushChannel", "fieldapp.notify.channels.LogChannel"]
+)
+# The escalation plan: each step after `after_s` seconds without a receipt, for
+# jobs of at least `min_priority`, through the channels named (the enabled ones act).
+NOTIFY_PLAN = [
+    {"step": "push", "after_s": 0, "min_priority": 0, "channels": ["websocket", "webpush"]},
+    {"step": "sms", "after_s": env_int("NOTIFY_SMS_AFTER_S", 20), "min_priority": 0, "channels": ["sms", "wecom", "log"]},
+    {"step": "voice", "after_s": env_int("NOTIFY_VOICE_AFTER_S", 60), "min_priority": env_int("NOTIFY_VOICE_MIN_PRIORITY", 2),
+     "channels": ["voice", "log"]},
+    {"step": "desk", "after_s": env_int("NOTIFY_DESK_AFTER_S", 90), "min_priority": 0, "channels": ["desk"]},
+]
+# The escalation worker: inside each Daphne process when true (`make run` sets it),
+# or as `manage.py notify_worker`. Several of either share the work safely.
+NOTIFY_WORKER_IN_PROCESS = env_bool("NOTIFY_WORKER_IN_PROCESS", False)
+NOTIFY_POLL_S = float(os.environ.get("NOTIFY_POLL_S") or 1.0)
+# A step still claimed this long after a worker took it belonged to a worker that died mid-send.
+NOTIFY_CLAIM_LEASE_S = env_int("NOTIFY_CLAIM_LEASE_S", 60)
+# Each provider call gives up after this long (seconds).
+NOTIFY_TIMEOUT_S = float(os.environ.get("NOTIFY_TIMEOUT_S") or 5.0)
+# The links in an SMS, a WeCom card or a notification point here.
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "http://127.0.0.1:8000")
+# Web Push (VAPID): make a pair with `manage.py vapid_keys`.
+NOTIFY_VAPID_PRIVATE_KEY = os.environ.get("NOTIFY_VAPID_PRIVATE_KEY", "")
+NOTIFY_VAPID_PUBLIC_KEY = os.environ.get("NOTIFY_VAPID_PUBLIC_KEY", "")
+NOTIFY_VAPID_SUBJECT = os.environ.get("NOTIFY_VAPID_SUBJECT", "mailto:ops@luchang.invalid")
+NOTIFY_ALIYUN = {
+    "access_key_id": os.environ.get("ALIYUN_ACCESS_KEY_ID", ""),
+    "access_key_secret": os.environ.get("ALIYUN_ACCESS_KEY_SECRET", ""),
+    "sms_endpoint": os.environ.get("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"),
+    "sms_sign_name": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+    "sms_template_code": os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", ""),
+    "voice_endpoint": os.environ.get("ALIYUN_VOICE_ENDPOINT", "dyvmsapi.aliyuncs.com"),
+    "voice_tts_code": os.environ.get("ALIYUN_VOICE_TTS_CODE", ""),
+    "voice_show_number": os.environ.get("ALIYUN_VOICE_SHOW_NUMBER", ""),
+    # "https" in production; tests point the SDK at a local plain-HTTP server.
+    "protocol": os.environ.get("ALIYUN_PROTOCOL", "https"),
+}
+NOTIFY_TENCENT = {
+    "secret_id": os.environ.get("TENCENTCLOUD_SECRET_ID", ""),
+    "secret_key": os.environ.get("TENCENTCLOUD_SECRET_KEY", ""),
+    "region": os.environ.get("TENCENTCLOUD_SMS_REGION", "ap-guangzhou"),
+    "endpoint": os.environ.get("TENCENTCLOUD_SMS_ENDPOINT", "sms.tencentcloudapi.com"),
+    "sdk_app_id": os.environ.get("TENCENTCLOUD_SMS_SDK_APP_ID", ""),
+    "sign_name": os.environ.get("TENCENTCLOUD_SMS_SIGN_NAME", ""),
+    "template_id": os.environ.get("TENCENTCLOUD_SMS_TEMPLATE_ID", ""),
+    "protocol": os.environ.get("TENCENTCLOUD_PROTOCOL", "https"),
+}
+NOTIFY_WECOM = {
+    "corp_id": os.environ.get("WECOM_CORP_ID", ""),
+    "secret": os.environ.get("WECOM_SECRET", ""),
+    "agent_id": os.environ.get("WECOM_AGENT_ID", ""),
+    "base_url": os.environ.get("WECOM_BASE_URL", "https://qyapi.weixin.qq.com"),
+    # The officer's WeCom userid is this field of the officer (badge number by default).
+    "userid_field": os.environ.get("WECOM_USERID_FIELD", "badge_number"),
+}
+# Tests point subscriptions at a local plain-HTTP push service; production takes https:// only.
+NOTIFY_PUSH_ALLOW_HTTP = env_bool("NOTIFY_PUSH_ALLOW_HTTP", False)

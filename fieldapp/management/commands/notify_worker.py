@@ -1,0 +1,26 @@
+"""Run the escalation worker in the foreground (several may run; each due step goes to one)."""
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from fieldapp.notify.worker import serve, worker_name
+
+
+class Command(BaseCommand):
+    help = "Send due dispatch notifications (SMS, voice, WeCom, Web Push) until stopped."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--name", default="", help="Worker name stored on the steps it claims.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        name = options["name"] or worker_name()
+        self.stdout.write(f"notify worker {name}", ending="\n")
+        self.stdout.flush()
+        serve(stop=stop, name=name)
