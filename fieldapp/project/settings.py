@@ -157,6 +157,14 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# WebSocket limits, per connection (common/websocket.py). A frame over the size
+# is closed with 1009; Daphne's own --websocket_max_message_size (1 MiB by
+# default) sits above it. The phone acks every frame it is sent without cost;
+# anything else takes a token: WS_FRAME_BURST at once, WS_FRAME_RATE_PER_S after.
+WS_MAX_FRAME_BYTES = env_int("WS_MAX_FRAME_BYTES", 1024 * 1024)
+WS_FRAME_BURST = env_int("WS_FRAME_BURST", 60)
+WS_FRAME_RATE_PER_S = env_int("WS_FRAME_RATE_PER_S", 10)
+
 # The test suite and the servers it starts set a fast hasher here: one PBKDF2
 # hash costs about half a second on a small machine. Unset, Django's default.
 _hashers = env_list("PASSWORD_HASHERS", [])
