@@ -13,23 +13,24 @@ before it is pushed; the consumer only decides what to send and when:
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import time
 from datetime import datetime
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.dateparse import parse_datetime
 
 from fieldapp import events, selectors, services
 from common.errors import DomainError
+from common.websocket import GuardedFrames
 from common.roles import DISPATCHER, user_has_role
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_WRONG_ROLE = 4403
 POSITION_BATCH_S = 1.0
+# The most sent-but-unacked seqs a connection remembers (their acks cost no rate-limit token).
+OWED_ACKS_MAX = 2000
 
 
 class FrameError(Exception):
@@ -39,19 +40,10 @@ class FrameError(Exception):
         self.detail = detail
 
 
-class JsonFrames(AsyncWebsocketConsumer):
-    """Parses frames itself so a bad one gets an error frame instead of a dropped socket."""
+class JsonFrames(GuardedFrames):
+    """Hands each frame to its handler; a bad one gets an error frame instead of a dropped socket."""
 
     handlers: dict[str, str] = {}
-
-    async def send_frame(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
-
-    async def send_error(self, code: str, detail: str, frame_type: str | None = None) -> None:
-        frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
-        if frame_type:
-            frame["frame_type"] = frame_type
-        await self.send_frame(frame)
 
     async def refuse(self, code: int) -> None:
         # Accept first so the browser sees our close code; a refusal before
@@ -59,15 +51,7 @@ class JsonFrames(AsyncWebsocketConsumer):
         await self.accept()
         await self.close(code=code)
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        try:
-            content = json.loads(text_data if text_data is not None else (bytes_data or b"").decode())
-        except (ValueError, UnicodeDecodeError):
-            await self.send_error("bad_json", "The frame is not valid JSON.")
-            return
-        if not isinstance(content, dict):
-            await self.send_error("bad_json", "A frame must be a JSON object.")
-            return
+    async def receive_frame(self, content: dict[str, Any]) -> None:
         frame_type = content.get("type")
         handler = self.handlers.get(frame_type) if isinstance(frame_type, str) else None
         if handler is None:
@@ -136,6 +120,7 @@ class FieldConsumer(JsonFrames):
             return
         self.officer_id: int = officer.pk
         self.sent_seq: int | None = None  # None until the phone resumes
+        self.owed_acks: set[int] = set()
         self.group = events.officer_group(officer.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -153,8 +138,7 @@ class FieldConsumer(JsonFrames):
             assert self.sent_seq is not None
             messages = await database_sync_to_async(selectors.feed_after)(officer_id=self.officer_id, after=self.sent_seq)
             for message in messages:
-                await self.send_frame(message.frame)
-                self.sent_seq = message.seq
+                await self.send_feed_frame(message.seq, message.frame)
                 sent += 1
             if len(messages) < 500:
                 return sent
@@ -165,9 +149,32 @@ class FieldConsumer(JsonFrames):
         # database) must not hold back every future frame: start from the feed's end.
         self.sent_seq = min(after, await database_sync_to_async(selectors.feed_seq)(self.officer_id))
         replayed = await self._catch_up()
-        await self.send_frame(
-            {"type": "resumed", "after": after, "replayed": replayed, "feed_seq": self.sent_seq}
+        # Frames the phone handled before, whose ack never got stored (the process died first).
+        ack_again = await database_sync_to_async(selectors.feed_receipts_missing)(
+            officer_id=self.officer_id, upto=min(after, self.sent_seq)
         )
+        self._owe(ack_again)
+        await self.send_frame(
+            {"type": "resumed", "after": after, "replayed": replayed, "feed_seq": self.sent_seq, "ack_again": ack_again}
+        )
+
+    def _owe(self, seqs: list[int]) -> None:
+        self.owed_acks.update(seqs)
+        while len(self.owed_acks) > OWED_ACKS_MAX:
+            self.owed_acks.discard(min(self.owed_acks))
+
+    async def send_feed_frame(self, seq: int, frame: dict[str, Any]) -> None:
+        await self.send_frame(frame)
+        self.sent_seq = seq
+        self._owe([seq])
+
+    def frame_is_owed(self, content: dict[str, Any]) -> bool:
+        # The phone acks every frame it is sent: a replay of hundreds is not a flood.
+        seq = content.get("seq")
+        if content.get("type") != "ack" or not isinstance(seq, int) or seq not in self.owed_acks:
+            return False
+        self.owed_acks.discard(seq)
+        return True
 
     async def on_ack(self, content: dict[str, Any]) -> None:
         await database_sync_to_async(services.feed_ack)(officer_id=self.officer_id, seq=_seq(content, "seq"))
@@ -185,8 +192,7 @@ class FieldConsumer(JsonFrames):
         if self.sent_seq is None or event["seq"] <= self.sent_seq:
             return
         if event["seq"] == self.sent_seq + 1:
-            await self.send_frame(event["frame"])
-            self.sent_seq = event["seq"]
+            await self.send_feed_frame(event["seq"], event["frame"])
             return
         # A frame is missing (a lost or overtaken push): the database has it.
         await self._catch_up()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 from common.geo import haversine_m
 from common.maps import distance_text
 from common.roles import OFFICER, user_has_role
+from fieldapp.events import ASSIGNMENT_NEW
 from fieldapp.fixes import STALE_FIX_S, fix_of
 from fieldapp.models import (
     ACTIVE_STATUSES,
@@ -242,6 +243,26 @@ def feed_after(*, officer_id: int, after: int, limit: int = 500) -> list[Officer
 
 def feed_seq(officer_id: int) -> int:
     return Officer.objects.values_list("feed_seq", flat=True).get(pk=officer_id)
+
+
+def feed_receipts_missing(*, officer_id: int, upto: int, limit: int = 100) -> list[int]:
+    """Seqs, up to `upto`, of the `assignment.new` frames whose assignment has no receipt stored.
+
+    A phone that resumes after them has handled them, but its ack may have
+    died with a server process; it is asked to ack them again. Only active
+    assignments (an ended one needs no receipt), the newest `limit`, oldest seq first.
+    """
+    unreceived = list(
+        Assignment.objects.filter(officer_id=officer_id, received_at__isnull=True, status__in=ACTIVE_STATUSES)
+        .order_by("-pk").values_list("pk", flat=True)[:limit]
+    )
+    if not unreceived:
+        return []
+    return list(
+        OfficerMessage.objects.filter(
+            officer_id=officer_id, type=ASSIGNMENT_NEW, seq__lte=upto, frame__assignment__id__in=unreceived
+        ).order_by("seq").values_list("seq", flat=True)
+    )
 
 
 # --- figures ----------------------------------------------------------------

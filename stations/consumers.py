@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from common.websocket import GuardedFrames
 from stations.events import station_group
 
 
@@ -18,7 +18,7 @@ def station_id_for(slug: str) -> int | None:
     return Station.objects.filter(slug=slug).values_list("id", flat=True).first()
 
 
-class ScreenConsumer(AsyncJsonWebsocketConsumer):
+class ScreenConsumer(GuardedFrames):
     """Forwards "something changed" nudges; the screen re-fetches its payload over HTTP.
 
     Nothing the client sends is acted on: a kiosk in a public place must not
@@ -41,9 +41,9 @@ class ScreenConsumer(AsyncJsonWebsocketConsumer):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def receive_frame(self, content: dict[str, Any]) -> None:
         # A ping keeps proxies from closing an idle socket; everything else is ignored.
-        if isinstance(content, dict) and content.get("type") == "ping":
+        if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
     async def station_changed(self, event: dict[str, Any]) -> None:

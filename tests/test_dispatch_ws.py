@@ -131,7 +131,7 @@ async def test_frames_missed_while_closed_arrive_after_resume_in_order_exactly_o
     assert [(f["type"], f.get("seq")) for f in frames] == [
         ("assignment.changed", 2), ("assignment.new", 3), ("job.cancelled", 4), ("resumed", None),
     ]
-    assert frames[-1] == {"type": "resumed", "after": 1, "replayed": 3, "feed_seq": 4}
+    assert frames[-1] == {"type": "resumed", "after": 1, "replayed": 3, "feed_seq": 4, "ack_again": []}
     # Then live frames, and nothing twice.
     third_job = await sync_to_async(new_job)(dispatcher)
     await sync_to_async(dispatch)(third_job, dispatcher, officer)
