@@ -213,10 +213,14 @@ def screen_station(stations_city, media_root) -> Station:
 # --- a real server and a real browser -------------------------------------
 
 @pytest.fixture(scope="session")
-def live_servers(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
+def live_servers(django_db_setup, tmp_path_factory: pytest.TempPathFactory, shared_media_root) -> Iterator[ServerPool]:
     """The session's Daphne processes; stopped before the test database is dropped."""
-    # Record photos uploaded through a test server never land in the repository's private/.
-    pool = ServerPool(base_env={"PRIVATE_MEDIA_ROOT": str(tmp_path_factory.mktemp("private-live"))})
+    # Servers serve what tests save through media_root, and record photos
+    # uploaded through them never land in the repository's private/.
+    pool = ServerPool(base_env={
+        "MEDIA_ROOT": str(shared_media_root),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path_factory.mktemp("private-live")),
+    })
     yield pool
     pool.stop_all()
 

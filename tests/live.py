@@ -36,6 +36,9 @@ TEST_TIMERS = {
     "STATION_SCREEN_POLL_S": "1",
     "FIELD_STEP_COOL_DOWN_MS": "300",
     "DISPATCH_FIGURE_THROTTLE_MS": "1000",
+    "FIELD_OUTBOX_RETRY_BASE_MS": "100",
+    "FIELD_OUTBOX_RETRY_CAP_MS": "800",
+    "FIELD_OUTBOX_POLL_MS": "1000",
 }
 
 
@@ -65,7 +68,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         environment = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "true", "PYTHONUNBUFFERED": "1",
-                       "PASSWORD_HASHERS": FAST_HASHER, **TEST_TIMERS}
+                       "PASSWORD_HASHERS": FAST_HASHER}
         environment.pop("REDIS_URL", None)
         environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         if redis_url:
@@ -113,12 +116,18 @@ class ServerPool:
         self.base_env = dict(base_env or {})
         self._servers: dict[tuple[str | None, tuple[tuple[str, str], ...]], LiveServer] = {}
 
+    def settings_env(self, env: dict[str, str] | None) -> dict[str, str]:
+        """The variables that make a server's settings: the test timers, the pool's, then the test's own."""
+        return {**TEST_TIMERS, **self.base_env, **(env or {})}
+
     def start(self, *, redis_url: str | None, env: dict[str, str] | None = None) -> LiveServer:
         """A new process, not kept in the pool: the caller stops it."""
-        return LiveServer(redis_url=redis_url, env={**self.base_env, **(env or {})})
+        return LiveServer(redis_url=redis_url, env=self.settings_env(env))
 
     def get(self, *, redis_url: str | None, env: dict[str, str]) -> LiveServer:
-        key = (redis_url, tuple(sorted(env.items())))
+        # Keyed by the settings the server ends up with, so a test that spells
+        # out a default (MEDIA_ROOT, a test timer) still shares the server.
+        key = (redis_url, tuple(sorted(self.settings_env(env).items())))
         server = self._servers.get(key)
         if server is None or not server.alive():
             # A test may have stopped it on purpose; start a new one in its place.
