@@ -15,6 +15,7 @@
 
 import { csrfToken, newIdempotencyKey } from "../../common/js/http.js";
 import { backoffDelay } from "../../common/js/ws.js";
+import { openStore } from "./outbox_store.js";
 
 export const PENDING = "pending";
 export const REFUSED = "refused";
@@ -42,86 +43,6 @@ export function outcomeOf(status, data) {
   if (status === 409 && data && RETRY_CODES.has(data.code)) return "retry";
   if (status >= 400) return "refused";
   return "retry";
-}
-
-// --- storage -------------------------------------------------------------------
-
-function promised(request) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-class IndexedStore {
-  constructor(name) {
-    this.name = name;
-    this.db = null;
-  }
-
-  async open() {
-    const request = indexedDB.open(this.name, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore("items", { keyPath: "id", autoIncrement: true });
-    this.db = await promised(request);
-  }
-
-  async run(mode, work) {
-    const transaction = this.db.transaction("items", mode);
-    const done = new Promise((resolve, reject) => {
-      transaction.oncomplete = resolve;
-      transaction.onerror = () => reject(transaction.error);
-      transaction.onabort = () => reject(transaction.error);
-    });
-    const result = await promised(work(transaction.objectStore("items")));
-    await done;
-    return result;
-  }
-
-  all() {
-    return this.run("readonly", (store) => store.getAll());
-  }
-
-  add(item) {
-    return this.run("readwrite", (store) => store.add(item));
-  }
-
-  put(item) {
-    return this.run("readwrite", (store) => store.put(item));
-  }
-
-  delete(id) {
-    return this.run("readwrite", (store) => store.delete(id));
-  }
-}
-
-// Without IndexedDB (some private modes) items still go out in order; they
-// only do not survive a reload.
-class MemoryStore {
-  constructor() {
-    this.items = new Map();
-    this.next = 1;
-  }
-
-  async open() {}
-
-  async all() {
-    return [...this.items.values()];
-  }
-
-  async add(item) {
-    const id = this.next;
-    this.next += 1;
-    this.items.set(id, { ...item, id });
-    return id;
-  }
-
-  async put(item) {
-    this.items.set(item.id, item);
-  }
-
-  async delete(id) {
-    this.items.delete(id);
-  }
 }
 
 // --- the outbox ------------------------------------------------------------------
@@ -159,18 +80,13 @@ export class Outbox {
     this.retryAt = null;
     this.sending = false;
     this.again = false;
+    // The server answered 401 last: the session ended, and items wait for a new login.
+    this.needsLogin = false;
     this.ready = this.open();
   }
 
   async open() {
-    try {
-      if (!window.indexedDB) throw new Error("no IndexedDB");
-      const store = new IndexedStore(this.name);
-      await store.open();
-      this.store = store;
-    } catch (error) {
-      this.store = new MemoryStore();
-    }
+    this.store = await openStore(this.name);
     // Ask the browser not to evict the outbox when the phone runs short of space.
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
     this.items = (await this.store.all()).sort((a, b) => a.id - b.id);
@@ -321,6 +237,8 @@ export class Outbox {
     let response;
     let data = {};
     item.attempts += 1;
+    // Kept with the item, so a reload still knows how long it has been trying.
+    await this.store.put(item).catch(() => {});
     try {
       response = await fetch(item.url, { ...this.request(item), signal: controller.signal });
       data = await response.json().catch(() => ({}));
@@ -331,6 +249,10 @@ export class Outbox {
       clearTimeout(timer);
     }
     const outcome = outcomeOf(response.status, data);
+    if (this.needsLogin !== (response.status === 401)) {
+      this.needsLogin = response.status === 401;
+      this.changed();
+    }
     if (outcome === "sent") {
       await this.store.delete(item.id);
       this.items = this.items.filter((candidate) => candidate.id !== item.id);
