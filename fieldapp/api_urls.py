@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from fieldapp import api, records_api
+from fieldapp import api, figures_api, records_api
 
 urlpatterns = [
     path("jobs/", api.JobListCreateApi.as_view(), name="api-jobs"),
@@ -31,5 +31,5 @@ urlpatterns = [
     path("me/duty/", api.MeDutyApi.as_view(), name="api-me-duty"),
     path("me/position/", api.MePositionApi.as_view(), name="api-me-position"),
     path("officers/", api.OfficerListApi.as_view(), name="api-officers"),
-    path("figures/", api.FiguresApi.as_view(), name="api-figures"),
+    path("figures/", figures_api.FiguresApi.as_view(), name="api-figures"),
 ]

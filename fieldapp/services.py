@@ -25,6 +25,7 @@ from common.errors import DomainError, InvalidInput, NotFound
 from common.geo import valid_lat_lng
 from fieldapp.models import (
     ACTIVE_STATUSES,
+    FIX_TRACE_EVERY_S,
     OFFICER_STEPS,
     Assignment,
     DutyChange,
@@ -33,6 +34,7 @@ from fieldapp.models import (
     JobNumberCounter,
     Officer,
     OfficerMessage,
+    PositionFix,
 )
 from fieldapp.notify import services as notify
 from fieldapp.selectors import assignment_full, job_full, officer_with_state
@@ -449,8 +451,13 @@ def officer_record_position(
     if officer.fix_at is not None and at < officer.fix_at:
         # A late, older fix (a retry after a newer one) does not replace the newer one.
         return officer
+    previous_at = officer.fix_at
     officer.fix_lat, officer.fix_lng, officer.fix_accuracy_m, officer.fix_at = lat, lng, accuracy, at
     officer.save(update_fields=["fix_lat", "fix_lng", "fix_accuracy_m", "fix_at"])
+    # The attendance trace keeps the first fix of each FIX_TRACE_EVERY_S slot, judged from the
+    # row already locked: no extra read per fix.
+    if previous_at is None or int(at.timestamp()) // FIX_TRACE_EVERY_S != int(previous_at.timestamp()) // FIX_TRACE_EVERY_S:
+        PositionFix.objects.create(officer=officer, at=at)
     events.desk_position_on_commit(officer)
     return officer
 

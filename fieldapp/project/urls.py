@@ -16,6 +16,7 @@ urlpatterns = [
     path("home/", pages.role_home, name="role-home"),
     path("field/", views.field_home, name="field-home"),
     path("dispatch/", views.dispatch_home, name="dispatch-home"),
+    path("dispatch/figures/", include("fieldapp.figures_urls")),
     path("stations/", include("stations.urls")),
     path("healthz", pages.healthz, name="healthz"),
     path("manifest.webmanifest", pages.manifest, name="manifest"),
