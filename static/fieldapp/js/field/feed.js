@@ -60,6 +60,11 @@ function onMessage(message, socket) {
     if (message.code === "off_duty") hooks.refresh();
     return;
   }
+  if (message.type === "resumed") {
+    // Frames handled on an earlier connection whose ack the server never
+    // stored (it went down first): ack them again, or they stay "not received".
+    for (const seq of message.ack_again || []) socket.send({ type: "ack", seq });
+  }
   if (message.seq === undefined) {
     handle(message);
     return;
