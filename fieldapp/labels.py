@@ -6,8 +6,10 @@ pages look their display names up here.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from fieldapp.models import Assignment, Job
+from fieldapp import records
+from fieldapp.models import Assignment, Job, Party, QuickClearance, RecordPhoto, RecordStatus, Rescue
 
 
 def choice_labels(choices: list[tuple[object, str]]) -> dict[str, str]:
@@ -84,6 +86,7 @@ def field_labels() -> dict[str, str]:
         # What waits on the phone: taps are kept in the outbox until the server has them.
         "outbox": {
             "pending": _("{n} waiting to send"),
+            "login": _("log in again to send"),
             "stepPending": _("Recorded, waiting to send"),
             "refusedTitle": _("Not accepted by the server"),
             "refusedHint": _("These were not recorded. Check them, then dismiss."),
@@ -134,11 +137,29 @@ def field_labels() -> dict[str, str]:
             "complete": _("Save and clear the job"),
             "later": _("Finish later, clear the job now"),
         },
+        # The rescue (救助) form on the card of a help job.
+        "rescue": {
+            "open": _("Fill in the rescue record"),
+            "title": _("Rescue record"),
+            "kind": _("What help?"),
+            "people": _("People helped"),
+            "handedTo": _("Handed to"),
+            "handedToName": _("Name (e.g. 张秀英, daughter)"),
+            "handedToPhone": _("Phone (optional)"),
+            "outcomeTitle": _("Outcome"),
+            "outcome": _("e.g. taken home by the family"),
+            "started": _("Started: now"),
+            "ended": _("Ended: now"),
+            "photo": _("Add a photo"),
+            "notes": _("Notes (optional)"),
+            "save": _("Save the rescue record"),
+            "later": _("Finish later"),
+        },
         **duration_labels(),
     }
 
 
-def dispatch_labels() -> dict[str, str]:
+def dispatch_labels() -> dict[str, object]:
     return {
         "noOpenJobs": _("No open jobs."),
         "findOfficers": _("Find officers"),
@@ -180,5 +201,76 @@ def dispatch_labels() -> dict[str, str]:
         "networkError": _("No connection to the server. Try again."),
         "noOfficers": _("No officers."),
         "none": _("–"),
+        "foundOnPatrol": _("Found on patrol"),
+        "records": desk_record_labels(),
+        "timeline": timeline_labels(),
         **duration_labels(),
     }
+
+
+def desk_record_labels() -> dict[str, object]:
+    """What the desk's record details say: the records' vocabularies (model choices, checklist) and headings."""
+    return {
+        "outcomes": choice_labels(QuickClearance.Outcome.choices),
+        "agreements": choice_labels(QuickClearance.Agreement.choices),
+        "responsibilities": choice_labels(Party.Responsibility.choices),
+        "statuses": choice_labels(RecordStatus.choices),
+        "slots": choice_labels(RecordPhoto.Slot.choices),
+        "checklist": {name: str(records.CHECKLIST_LABELS[name]) for name in records.CHECKLIST},
+        "rescueKinds": choice_labels(Rescue.Kind.choices),
+        "handedTo": choice_labels(Rescue.HandedTo.choices),
+        "quickClearance": _("Quick clearance record"),
+        "rescue": _("Rescue record"),
+        "undecided": _("Checklist: {n} of {total} not answered yet"),
+        "failing": _("Fails:"),
+        "photoCount": _("{n} photos"),
+        "partyCount": _("{n} vehicles"),
+        "photosMissing": _("Photo missing: {slots}"),
+        "noPhotos": _("No photos yet."),
+        "photoNumber": _("Photo {n}"),
+        "openPhoto": _("{slot}: open the full image"),
+        "jobPhotos": _("Photos from the scene"),
+        "parties": _("Vehicles"),
+        "plate": _("Plate number"),
+        "vehicleType": _("Vehicle type"),
+        "insurer": _("Insurer"),
+        "responsibility": _("Responsibility"),
+        "noParties": _("No vehicles recorded yet."),
+        "agreement": _("Agreement"),
+        "vehiclesMoved": _("Vehicles moved"),
+        "lanesOpen": _("All lanes open"),
+        "tow": _("Tow"),
+        "towCalled": _("called"),
+        "towNotCalled": _("not called"),
+        "notes": _("Notes"),
+        "kind": _("Kind"),
+        "peopleHelped": _("People helped"),
+        "handedToTitle": _("Handed to"),
+        # "Family: 张秀英（女儿） 13912345678"
+        "handedToWho": _("{kind}: {who}"),
+        "outcome": _("Outcome"),
+        "started": _("Started"),
+        "ended": _("Ended"),
+        "recordedBy": _("Recorded by {officer}"),
+        "closeImage": _("Close"),
+    }
+
+
+def timeline_labels() -> dict[str, object]:
+    """The step timeline's heading and a name for every step fieldapp.records.job_timeline may give."""
+    steps = {
+        "reported": pgettext("timeline step", "Reported"),
+        "dispatched": pgettext("timeline step", "Dispatched"),
+        "received": pgettext("timeline step", "Received on the phone"),
+        "accepted": pgettext("timeline step", "Accepted"),
+        "en_route": pgettext("timeline step", "On the way"),
+        "on_scene": pgettext("timeline step", "On scene"),
+        "vehicles_moved": pgettext("timeline step", "Vehicles moved"),
+        "lanes_open": pgettext("timeline step", "All lanes open"),
+        "cleared": pgettext("timeline step", "Cleared"),
+        "declined": pgettext("timeline step", "Declined"),
+        "withdrawn": pgettext("timeline step", "Withdrawn"),
+        "closed": pgettext("timeline step", "Job closed"),
+        "cancelled": pgettext("timeline step", "Job cancelled"),
+    }
+    return {"title": _("Steps ({n})"), "latest": _("latest: {step} {time}"), "steps": steps}

@@ -3,6 +3,8 @@
 import { postJson } from "../../../common/js/http.js";
 import { clock, duration, fill, h, isToday, url } from "../../../common/js/ui.js";
 import { toggleCandidates } from "./candidates.js";
+import { recordsDetail } from "./records.js";
+import { timelineDetail } from "./timeline.js";
 import { L, config, elements, errorText, hooks, notice, officerLabel, openJobs, panelFor, state, upsertAssignment, upsertJob } from "./state.js";
 
 export function receiptInfo(assignment, now = Date.now()) {
@@ -115,6 +117,11 @@ async function closeJob(job) {
 
 // --- cards ---------------------------------------------------------------------------------
 
+// Said in words (and a shape), not by colour alone.
+function patrolBadge(job) {
+  return job.found_on_patrol ? h("span", { class: "badge patrol", "data-found-on-patrol": "" }, L.foundOnPatrol) : null;
+}
+
 function jobCard(job) {
   const panel = panelFor(job.id);
   const priority = String(job.priority);
@@ -124,11 +131,14 @@ function jobCard(job) {
       h("span", { class: "job-number" }, job.number),
       h("span", { class: "badge kind" }, config.kinds[job.kind] || job.kind),
       h("span", { class: `badge prio-${priority}` }, config.priorities[priority] || priority),
+      patrolBadge(job),
       h("span", { class: "job-age", "data-since": job.reported_at || job.created_at }, clock(job.reported_at || job.created_at)),
     ),
     h("p", { class: "job-summary" }, job.summary),
     job.address ? h("p", { class: "job-address" }, job.address) : null,
     crewList(job),
+    recordsDetail(job),
+    timelineDetail(job),
     h("div", { class: "job-actions" },
       h("button", { type: "button", class: "btn btn-primary", "data-action": "candidates", onclick: () => toggleCandidates(job.id) }, L.findOfficers),
       h("button", { type: "button", class: "btn", "data-action": "cancel", onclick: () => toggleCancel(job.id) }, L.cancel),
@@ -180,8 +190,12 @@ export function renderClosed() {
   elements.closed.replaceChildren(...(ended.length ? ended.map((job) => h("li", { "data-job": job.id, "data-status": job.status },
     h("span", { class: "job-number" }, job.number),
     h("span", {}, `${config.jobStatuses[job.status] || job.status} ${clock(job.closed_at)}`),
+    patrolBadge(job),
     h("span", {}, job.summary),
     h("span", { class: "final" }, (job.assignments || []).map((assignment) => `${assignment.officer.call_sign}: ${config.statuses[assignment.status] || assignment.status}`).join(", ")),
+    // What was recorded stays readable after the job has left the board.
+    recordsDetail(job),
+    timelineDetail(job),
   )) : [h("li", { class: "muted" }, L.none)]));
 }
 

@@ -13,7 +13,7 @@ import { loadFigures, renderFigures, scheduleFigures } from "./figures.js";
 import { setupJobForm } from "./form.js";
 import { maps, setupMaps } from "./map.js";
 import { renderOfficers } from "./officers.js";
-import { applyPositions, config, elements, hooks, state, upsertAssignment, upsertJob, upsertOfficer } from "./state.js";
+import { applyPositions, config, elements, hooks, jobFrameArrived, state, upsertAssignment, upsertJob, upsertOfficer } from "./state.js";
 
 // The table shows how old each fix is; redraw it now and then without a frame.
 const OFFICERS_REDRAW_MS = 15000;
@@ -50,6 +50,7 @@ async function reload() {
 function onMessage(message) {
   switch (message.type) {
     case "job.changed":
+      jobFrameArrived(message.job.id);
       upsertJob(message.job);
       scheduleFigures();
       break;

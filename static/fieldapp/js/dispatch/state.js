@@ -135,13 +135,45 @@ export function upsertJob(job) {
   return merged;
 }
 
-export function upsertAssignment(assignment) {
-  const job = state.jobs.get(assignment.job_id);
-  if (!job) {
-    // A job we have not seen (created on another desk a moment ago): fetch it.
-    getJson(url(config.urls.job, assignment.job_id)).then((fresh) => { upsertJob(fresh); hooks.renderAll(); }).catch(() => {});
+// A job asked for again: the step timeline is built on the server, and an
+// assignment frame does not carry it. One request per job at a time; a frame
+// that arrives meanwhile makes the answer stale: a job frame is at least as
+// new (its answer is dropped), another step asks once more.
+const refreshing = new Map();
+
+export function refreshJob(jobId) {
+  const known = refreshing.get(jobId);
+  if (known) {
+    known.again = true;
     return;
   }
+  const entry = { again: false, stale: false };
+  refreshing.set(jobId, entry);
+  getJson(url(config.urls.job, jobId))
+    .then((fresh) => {
+      if (entry.again || entry.stale) return;
+      upsertJob(fresh);
+      hooks.renderAll();
+    })
+    .catch(() => {})
+    .finally(() => {
+      refreshing.delete(jobId);
+      if (entry.again) refreshJob(jobId);
+    });
+}
+
+// Called for every job frame: an answer still on its way is older than it.
+export function jobFrameArrived(jobId) {
+  const pending = refreshing.get(jobId);
+  if (pending) pending.stale = true;
+}
+
+export function upsertAssignment(assignment) {
+  const job = state.jobs.get(assignment.job_id);
+  // A job we have not seen (created on another desk a moment ago) is fetched;
+  // a known one too, for its new timeline.
+  refreshJob(assignment.job_id);
+  if (!job) return;
   const { job: _ignored, ...inner } = assignment;
   const list = job.assignments ? [...job.assignments] : [];
   const index = list.findIndex((item) => item.id === inner.id);
