@@ -22,6 +22,7 @@ from fieldapp.models import (
     Party,
     QuickClearance,
     RecordPhoto,
+    Rescue,
 )
 from fieldapp.routing import DISPATCH_SOCKET_PATH, FIELD_SOCKET_PATH
 
@@ -97,11 +98,18 @@ def field_home(request: HttpRequest) -> HttpResponse:
         # The kinds an officer can report from patrol, in the order of the buttons.
         "foundKinds": FOUND_KINDS,
         "quickClearance": _quick_clearance_form(),
+        "rescue": {
+            "kinds": list(records.RESCUE_KINDS),
+            "helpKinds": labels.choice_labels(Rescue.Kind.choices),
+            "handedTo": labels.choice_labels(Rescue.HandedTo.choices),
+        },
         **labels.shared_labels(),
     }
     config["urls"]["found"] = reverse("api-jobs-found")
     config["urls"]["quickClearance"] = _url_template("api-job-quick-clearance", "job_id")
     config["urls"]["quickClearancePhotos"] = _url_template("api-job-quick-clearance-photos", "job_id")
+    config["urls"]["rescue"] = _url_template("api-job-rescue", "job_id")
+    config["urls"]["rescuePhotos"] = _url_template("api-job-rescue-photos", "job_id")
     # On the road "offline" needs its consequence spelled out.
     config["connection"]["offline"] = _("Offline: new jobs arrive when the network is back")
     return render(request, "fieldapp/field.html", {"officer": officer, "config": config})

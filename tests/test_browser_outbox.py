@@ -12,7 +12,7 @@ import pytest
 from django.db import connections
 
 from fieldapp import services
-from fieldapp.models import Assignment, Job, JobEvent, Officer, QuickClearance, RecordPhoto
+from fieldapp.models import Assignment, Job, JobEvent, Officer, QuickClearance, RecordPhoto, Rescue
 from tests.live import ARTIFACTS, LiveServer, login
 from tests.live import screenshot as full_page_screenshot
 
@@ -423,3 +423,63 @@ def test_a_minute_offline_drops_nothing(server, officer, dispatcher, phone):
     field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
     assert Assignment.objects.get(pk=assignment.pk).status == "accepted"
     assert len(step_events(assignment)) == 1
+
+
+def test_an_ended_session_keeps_the_items_and_says_to_log_in(server, officer, dispatcher, phone):
+    assignment = job_sent_to(officer, dispatcher, summary="护栏损坏")
+    field = open_field(phone, server)
+    card = f".assignment[data-assignment='{assignment.id}']"
+    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    logged_out = {"answers": 0, "over": False}
+
+    def session_ended(route: Any) -> None:
+        if logged_out["over"]:
+            route.continue_()
+            return
+        logged_out["answers"] += 1
+        route.fulfill(status=401, json={"detail": "身份认证信息未提供。", "code": "not_authenticated"})
+
+    field.route(f"**/api/v1/assignments/{assignment.id}/advance/", session_ended)
+    tap_step(field, assignment, "accepted")
+    field.wait_for_selector("#outbox-count:has-text('请重新登录后发送')", timeout=TIMEOUT)
+    field.wait_for_function("window.luchangField.outbox.items[0].attempts >= 3", timeout=TIMEOUT)
+    assert [item["status"] for item in outbox_items(field)] == ["pending"]
+    # Logged in again: the same item goes out, once.
+    logged_out["over"] = True
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    assert len(step_events(assignment)) == 1
+
+
+def test_a_rescue_record_filled_in_offline_is_saved_once(server, officer, dispatcher, phone, tmp_path):
+    assignment = job_sent_to(officer, dispatcher, kind="help", summary="老人突发不适倒在路边")
+    field = open_field(phone, server)
+    card = f".assignment[data-assignment='{assignment.id}']"
+    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    tap_step(field, assignment, "accepted")
+    field.wait_for_selector(f"{card}[data-status=accepted]:not([data-pending])", timeout=TIMEOUT)
+
+    go_offline(phone, field)
+    field.locator(f"{card} .rescue-open").tap()
+    form = f"{card} .rescue-form"
+    field.locator(f"{form} [data-choice=kind] [data-value=escort_illness]").tap()
+    field.fill(f"{form} [name=people_helped]", "1")
+    field.locator(f"{form} [data-choice=handed_to_kind] [data-value=hospital]").tap()
+    field.fill(f"{form} [name=handed_to_name]", "市人民医院急诊科")
+    field.fill(f"{form} [name=outcome]", "已护送至医院急诊")
+    field.locator(f"{form} [data-time=started_at]").tap()
+    field.set_input_files(f"{form} .qc-photo-input", str(camera_photo(tmp_path / "scene.jpg")))
+    field.wait_for_function("window.luchangField.outbox.items.some((item) => item.kind === 'photo')", timeout=TIMEOUT)
+    field.locator(f"{form} [data-time=ended_at]").tap()
+    screenshot(field, "outbox-rescue-form-phone")
+    field.locator(f"{form} .rescue-save").tap()
+    field.wait_for_selector("#outbox-count:has-text('待发送 2 项')", timeout=TIMEOUT)
+
+    phone.set_offline(False)
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    assert field.is_hidden("#outbox-refused")
+    rescue = Rescue.objects.get(job_id=assignment.job_id)
+    assert (rescue.status, rescue.kind, rescue.people_helped, rescue.handed_to_kind) == (
+        "complete", "escort_illness", 1, "hospital",
+    )
+    assert rescue.handed_to_name == "市人民医院急诊科" and rescue.started_at <= rescue.ended_at
+    assert RecordPhoto.objects.filter(job_id=assignment.job_id).count() == 1

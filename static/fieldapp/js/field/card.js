@@ -4,6 +4,7 @@
 import { clock, fill, h } from "../../../common/js/ui.js";
 import { clearanceForm, isClearanceOpen, needsQuickClearance, openClearance } from "./clearance.js";
 import { onDutyShown } from "./duty.js";
+import { isRescueOpen, openRescue, rescueForm, takesRescue } from "./rescue.js";
 import { pendingFound, withPendingSteps } from "./pending.js";
 import { advance, isCooling, nextSteps, primaryStep } from "./steps.js";
 import { L, activeAssignments, config, elements, jobOf, state } from "./state.js";
@@ -104,6 +105,13 @@ function assignmentCard(assignment) {
   }
   if (canDecline) card.append(declineForm(assignment));
   if (isClearanceOpen(assignment)) card.append(clearanceForm(assignment));
+  if (takesRescue(assignment) && !assignment.pending) {
+    if (isRescueOpen(assignment)) card.append(rescueForm(assignment));
+    else card.append(h("button", { type: "button", class: "btn btn-secondary btn-block rescue-open", onclick: () => {
+      openRescue(assignment);
+      render();
+    } }, L.rescue.open));
+  }
   return card;
 }
 
@@ -162,7 +170,8 @@ export function render() {
   const active = activeAssignments().map(shown);
   const wanted = active.map((assignment) => {
     const busy = nextSteps(assignment).filter((step) => state.busy.has(`${assignment.id}:${step}`));
-    const signature = JSON.stringify([assignment, busy, isCooling(assignment), isClearanceOpen(assignment)]);
+    const forms = [isClearanceOpen(assignment), isRescueOpen(assignment)];
+    const signature = JSON.stringify([assignment, busy, isCooling(assignment), forms]);
     const known = cards.get(assignment.id);
     if (known && known.signature === signature) return known.node;
     const node = assignmentCard(assignment);

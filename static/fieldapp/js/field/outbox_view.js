@@ -15,7 +15,8 @@ function showPendingCount() {
   const count = state.outboxItems.filter((item) => item.status === PENDING).length;
   element.hidden = count === 0;
   element.dataset.count = String(count);
-  element.textContent = count ? fill(L.outbox.pending, { n: count }) : "";
+  const text = count ? fill(L.outbox.pending, { n: count }) : "";
+  element.textContent = count && state.outbox && state.outbox.needsLogin ? `${text} · ${L.outbox.login}` : text;
 }
 
 // One row per refused item, oldest first; rows are rebuilt only when the set

@@ -40,6 +40,7 @@ export const state = {
   busy: new Set(),
   // Assignments whose quick-clearance form is open on the card.
   clearanceOpen: new Set(),
+  rescueOpen: new Set(),
   // Assignment id -> time until which its new button ignores taps.
   cooling: new Map(),
   position: { state: "stopped" },
