@@ -119,6 +119,14 @@ def desk_position_on_commit(officer: Officer) -> None:
 
 async def _channel_layer_round_trip() -> None:
     layer = get_channel_layer()
+    if hasattr(layer, "connection") and hasattr(layer, "ring_size"):
+        # Redis: a message to ourselves would wait on channels_redis's shared
+        # receive loop, which reads only the consumers' channel while any
+        # socket is open. Ask every Redis host, on the pool the consumers use.
+        for index in range(layer.ring_size):
+            if not await layer.connection(index).ping():
+                raise RuntimeError(f"Redis host {index} did not answer PING")
+        return
     channel = await layer.new_channel("healthz.")
     await layer.send(channel, {"type": "healthz.ping"})
     message = await layer.receive(channel)
@@ -127,7 +135,7 @@ async def _channel_layer_round_trip() -> None:
 
 
 def channel_layer_state(timeout_s: float = 2) -> dict[str, object]:
-    """Send one message to ourselves through the channel layer (for /healthz)."""
+    """Whether the channel layer works (for /healthz): a message to ourselves in memory, a PING to Redis."""
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
 
     async def probe() -> None:

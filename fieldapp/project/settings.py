@@ -132,6 +132,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Channel layer: in memory for one process, Redis when several share the work.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    from redis.asyncio.retry import Retry as RedisRetry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -146,6 +150,11 @@ if REDIS_URL:
                         # 5 s that channels_redis blocks in BZPOPMIN: under load the empty
                         # reply comes a little late and the timeout kills the consumer.
                         "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 30),
+                        # After a Redis restart every pooled connection is dead, and the
+                        # first command on one fails ("Connection closed by server"): a
+                        # handshake's group_add answered 500. Reconnect and retry instead.
+                        "retry_on_error": [RedisConnectionError],
+                        "retry": RedisRetry(ExponentialBackoff(cap=1.0, base=0.05), env_int("REDIS_RETRIES", 3)),
                     }
                 ],
                 "capacity": 500,
