@@ -1,0 +1,185 @@
+"""Things the fault tests break on purpose: a Redis of their own, and a phone that follows the feed contract.
+
+Nothing here touches the shared Redis or PostgreSQL servers: a fault test
+starts its own redis-server on a free loopback port and stops it itself.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import websockets
+
+from tests.live import ARTIFACTS, LiveServer, free_port
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def wait_until(check: Callable[[], Any], what: str, timeout: float = 20, every: float = 0.05) -> Any:
+    """Poll `check` until it returns something true, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, with nothing saved to disk."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path = ARTIFACTS / f"redis-{self.port}.log"
+        self.start()
+
+    def start(self) -> None:
+        with self.log_path.open("a") as log:
+            self.process = subprocess.Popen(
+                [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+        wait_until(self.answers, f"redis-server on port {self.port}", timeout=10)
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
+        except Exception:  # noqa: BLE001
+            return False
+
+    def clients(self) -> int:
+        import redis
+
+        return int(redis.Redis(port=self.port).info("clients")["connected_clients"])
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same port: every pooled connection is dead, the data gone."""
+        self.stop()
+        self.start()
+
+
+def http_get(url: str, timeout: float = 10) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        try:
+            return error.code, json.loads(body)
+        except ValueError:
+            return error.code, {"body": body.decode(errors="replace")[:500]}
+
+
+def post_json(url: str, body: dict[str, Any], token: str, timeout: float = 30) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, {"body": error.read().decode(errors="replace")[:500]}
+
+
+class Phone:
+    """An officer's phone on /ws/field/, as the field page behaves: resume after the last seq, ack everything.
+
+    `frames` holds every feed frame in the order it arrived, across reconnects,
+    so a test can count each seq exactly once.
+    """
+
+    def __init__(self, cookie: str) -> None:
+        self.cookie = cookie
+        self.last_seq = 0
+        self.frames: list[dict[str, Any]] = []
+        self.acked: list[int] = []
+        self.socket: Any = None
+        self.resumed: dict[str, Any] | None = None
+
+    async def connect(self, server: LiveServer, *, timeout: float = 10) -> dict[str, Any]:
+        self.socket = await websockets.connect(
+            f"{server.ws_url}/ws/field/", origin=server.url,
+            additional_headers={"Cookie": f"sessionid={self.cookie}"}, open_timeout=timeout,
+        )
+        hello = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+        assert hello["type"] == "hello", hello
+        await self.socket.send(json.dumps({"type": "resume", "after": self.last_seq}))
+        while True:
+            frame = await self.next_frame(timeout)
+            if frame["type"] == "resumed":
+                self.resumed = frame
+                for seq in frame.get("ack_again", []):
+                    await self.ack(seq)
+                return frame
+
+    async def ack(self, seq: int) -> None:
+        await self.socket.send(json.dumps({"type": "ack", "seq": seq}))
+        self.acked.append(seq)
+
+    async def next_frame(self, timeout: float = 10) -> dict[str, Any]:
+        """The next frame; a feed frame is recorded and acked first, as the page does."""
+        frame = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+        if "seq" in frame:
+            self.frames.append(frame)
+            await self.ack(frame["seq"])
+            self.last_seq = max(self.last_seq, frame["seq"])
+        return frame
+
+    async def connect_with_retries(self, servers: list[LiveServer], *, deadline_s: float = 30) -> dict[str, Any]:
+        """Reconnect as LiveSocket does (short backoff here), to whichever server answers."""
+        deadline = time.monotonic() + deadline_s
+        attempt = 0
+        while True:
+            server = servers[attempt % len(servers)]
+            try:
+                return await self.connect(server, timeout=5)
+            except (OSError, asyncio.TimeoutError, websockets.WebSocketException, AssertionError):
+                attempt += 1
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(min(1.0, 0.05 * 2**attempt))
+
+    async def follow(self, servers: list[LiveServer], until: Callable[[], bool], *, deadline_s: float = 60) -> None:
+        """Read frames, reconnecting when the socket dies, until `until()` holds."""
+        deadline = time.monotonic() + deadline_s
+        while not until():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"phone gave up; saw seqs {[f['seq'] for f in self.frames]}")
+            try:
+                await self.next_frame(timeout=1)
+            except asyncio.TimeoutError:
+                continue
+            except websockets.ConnectionClosed:
+                await self.connect_with_retries(servers, deadline_s=max(1.0, deadline - time.monotonic()))
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+
+    def seqs(self) -> list[int]:
+        return [frame["seq"] for frame in self.frames]
