@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions
@@ -57,7 +58,7 @@ class FiguresApi(api.FiguresApi):
         if not wanted:
             return super().get(request)
         if params.get("day"):
-            raise exceptions.ValidationError({"day": ["Give either day, or from/to/squad, not both."]})
+            raise exceptions.ValidationError({"day": [_("Give either day, or from/to/squad, not both.")]})
         data = self.valid(FigureRangeIn, wanted)
         result = figures_for_range(first=data["first"], last=data["last"], squad=data["squad"])
         return Response(FigureRangeOut(result).data)
