@@ -246,9 +246,9 @@ def test_quick_clearance_shows_outcome_photos_parties_times_and_the_timeline_liv
     assert "快处快撤" in desk.inner_text(f"{detail} > summary")
     assert desk.inner_text(f"{record} [data-outcome=quick]").strip() == "快处快撤"
     # The photos: three thumbnails, each named and loaded from the private URL.
-    thumbs = desk.locator(f"{record} a.thumb")
+    thumbs = desk.locator(f"{record} a.thumb:not([data-slot=extra])")
     assert [thumbs.nth(i).get_attribute("data-slot") for i in range(thumbs.count())] == ["front_side", "rear_side", "impact"]
-    assert [text.strip() for text in desk.locator(f"{record} .thumb-label").all_inner_texts()] == ["侧前方", "侧后方", "碰撞部位"]
+    assert [text.strip() for text in thumbs.locator(".thumb-label").all_inner_texts()] == ["侧前方", "侧后方", "碰撞部位"]
     for index in range(3):
         desk.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbs.nth(index).locator("img").element_handle())
     # The parties, with their responsibility.
@@ -262,6 +262,12 @@ def test_quick_clearance_shows_outcome_photos_parties_times_and_the_timeline_liv
     assert desk.inner_text(f"{record} [data-fact=tow] dd").strip() == "未叫"
     assert "后车未保持安全距离" in desk.inner_text(f"{record} [data-fact=notes]")
     assert "已完成" in desk.inner_text(f"{record} .rec-by")
+
+    # The record's detail stays open while the card is redrawn by live frames.
+    api.upload(photos_path, {"slot": "extra", "image": jpeg((90, 90, 90))})
+    desk.wait_for_selector(f"{record} a.thumb[data-slot=extra]", timeout=TIMEOUT)
+    assert desk.get_attribute(detail, "open") is not None
+    assert desk.inner_text(f"{record} a.thumb[data-slot=extra] .thumb-label").strip() == "照片 1"
 
     # The step timeline, in order, with the officer and local times.
     timeline = open_detail(desk, scope, "timeline")
@@ -292,6 +298,8 @@ def test_quick_clearance_shows_outcome_photos_parties_times_and_the_timeline_liv
     ended = f"#closed li[data-job='{job_id}']"
     desk.wait_for_selector(f"{ended}[data-status=closed]", timeout=TIMEOUT)
     assert desk.locator(scope).count() == 0
+    # Opened on the board, still open under "ended today".
+    assert desk.locator(f"{ended} details[data-detail=timeline][open]").count() == 1
     timeline = open_detail(desk, ended, "timeline")
     steps = desk.locator(f"{timeline} .timeline-list li")
     assert [steps.nth(i).get_attribute("data-step") for i in range(steps.count())][-4:] == [
