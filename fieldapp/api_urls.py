@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.urls import path
 
 from fieldapp import api, figures_api, records_api
+from fieldapp.notify import api as notify_api
 
 urlpatterns = [
     path("jobs/", api.JobListCreateApi.as_view(), name="api-jobs"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("me/", api.MeApi.as_view(), name="api-me"),
     path("me/duty/", api.MeDutyApi.as_view(), name="api-me-duty"),
     path("me/position/", api.MePositionApi.as_view(), name="api-me-position"),
+    path("me/push-subscriptions/", notify_api.PushSubscriptionsApi.as_view(), name="api-me-push-subscriptions"),
     path("officers/", api.OfficerListApi.as_view(), name="api-officers"),
     path("figures/", figures_api.FiguresApi.as_view(), name="api-figures"),
 ]

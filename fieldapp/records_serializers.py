@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from fieldapp import records
 from fieldapp.models import Job, Party, QuickClearance, RecordPhoto, RecordStatus, Rescue
+from fieldapp.notify.serializers import AssignmentDeskOut
 from fieldapp.serializers import JobDetailOut, JobOut, OfficerRefOut
 
 # --- output ---------------------------------------------------------------
@@ -148,6 +149,8 @@ class TimelineStepOut(serializers.Serializer):
 class DeskFieldsMixin(serializers.Serializer):
     """What the dispatch desk sees beyond an officer: the records, the step timeline, found on patrol."""
 
+    # Each assignment with the attempts to reach its officer (fieldapp/notify).
+    assignments = AssignmentDeskOut(many=True)
     found_on_patrol = serializers.SerializerMethodField()
     records = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()

@@ -21,6 +21,7 @@ from fieldapp.models import (
     Assignment,
     Job,
     JobEvent,
+    NotificationAttempt,
     Officer,
     OfficerMessage,
     QuickClearance,
@@ -56,11 +57,17 @@ def officer_with_state(officer_id: int) -> Officer:
 # --- jobs -----------------------------------------------------------------
 
 def _assignments_prefetch() -> Prefetch:
+    # With the attempts to reach each officer, shown on the desk: one query for the whole list.
     return Prefetch(
         "assignments",
-        queryset=Assignment.objects.select_related("officer__user", "officer__squad", "dispatched_by").order_by(
-            "dispatched_at", "id"
-        ),
+        queryset=Assignment.objects.select_related("officer__user", "officer__squad", "dispatched_by")
+        .prefetch_related(
+            Prefetch(
+                "notification_attempts", queryset=NotificationAttempt.objects.order_by("at", "id"),
+                to_attr="notification_list",
+            )
+        )
+        .order_by("dispatched_at", "id"),
     )
 
 

@@ -47,5 +47,4 @@ class LogChannel(Channel):
     def send(self, context: AttemptContext) -> Result:
         line = f"[notify] {context.step} officer={context.officer_id} {context.short_text()}"
         log.warning(line)
-        print(line, flush=True)
         return Result.sent(provider_message_id="log")

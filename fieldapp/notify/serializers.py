@@ -1,15 +1,31 @@
 """Shapes of notification attempts and push subscriptions (no queries: selectors prefetch)."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fieldapp.models import NotificationAttempt, PushSubscription
+from fieldapp.models import Assignment, NotificationAttempt, PushSubscription
+from fieldapp.serializers import AssignmentInJobOut
 
 
 class NotificationAttemptOut(serializers.ModelSerializer):
     class Meta:
         model = NotificationAttempt
         fields = ["id", "step", "channel", "at", "result", "reason", "provider_message_id"]
+
+
+class AssignmentDeskOut(AssignmentInJobOut):
+    """An assignment on the desk: with every attempt to reach the officer, oldest first."""
+
+    notifications = serializers.SerializerMethodField()
+
+    class Meta(AssignmentInJobOut.Meta):
+        fields = [*AssignmentInJobOut.Meta.fields, "notifications"]
+
+    @extend_schema_field(NotificationAttemptOut(many=True))
+    def get_notifications(self, assignment: Assignment) -> list[dict]:
+        # Prefetched by the selectors (notification_list); a serializer runs no query.
+        return NotificationAttemptOut(getattr(assignment, "notification_list", []), many=True).data
 
 
 class PushSubscriptionKeysIn(serializers.Serializer):
