@@ -13,12 +13,14 @@ before it is pushed; the consumer only decides what to send and when:
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from datetime import datetime
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from fieldapp import events, selectors, services
@@ -26,7 +28,11 @@ from common.errors import DomainError
 from common.websocket import GuardedFrames
 from common.roles import DISPATCHER, user_has_role
 
+log = logging.getLogger(__name__)
+
 CLOSE_NOT_LOGGED_IN = 4401
+# "Try again later" (RFC 6455): the channel layer is down; the phone reconnects with backoff.
+CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_WRONG_ROLE = 4403
 POSITION_BATCH_S = 1.0
 # The most sent-but-unacked seqs a connection remembers (their acks cost no rate-limit token).
@@ -122,15 +128,44 @@ class FieldConsumer(JsonFrames):
         self.sent_seq: int | None = None  # None until the phone resumes
         self.owed_acks: set[int] = set()
         self.group = events.officer_group(officer.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except Exception:  # noqa: BLE001 - Redis down: refuse cleanly, never a 500 handshake.
+            log.warning("officer %s refused: the channel layer is down", officer.pk, exc_info=True)
+            await self.refuse(CLOSE_TRY_AGAIN_LATER)
+            return
         await self.accept()
         await self.send_frame(
             {"type": "hello", "officer_id": officer.pk, "feed_seq": await database_sync_to_async(selectors.feed_seq)(officer.pk)}
         )
+        self.refresher = asyncio.ensure_future(self._refresh_every(settings.FIELD_FEED_REFRESH_S))
 
     async def disconnect(self, code: int) -> None:
+        refresher = getattr(self, "refresher", None)
+        if refresher is not None:
+            refresher.cancel()
         if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            except Exception:  # noqa: BLE001 - the group expires by itself.
+                log.warning("group_discard of %s failed", self.group, exc_info=True)
+
+    async def _refresh_every(self, period_s: float) -> None:
+        # Redis can forget the socket's group membership (a restart without
+        # persistence, or the layer's group_expiry), and the socket would then
+        # hear no push again. Now and then, through our own channel so that it
+        # runs between handlers, join again and read anything missed.
+        while True:
+            await asyncio.sleep(period_s)
+            try:
+                await self.channel_layer.send(self.channel_name, {"type": "feed.refresh"})
+            except Exception:  # noqa: BLE001 - Redis is down; try at the next tick.
+                log.warning("feed refresh for officer %s not sent", self.officer_id, exc_info=True)
+
+    async def feed_refresh(self, event: dict[str, Any]) -> None:
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.sent_seq is not None and await database_sync_to_async(selectors.feed_seq)(self.officer_id) > self.sent_seq:
+            await self._catch_up()
 
     async def _catch_up(self) -> int:
         sent = 0

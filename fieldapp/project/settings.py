@@ -159,6 +159,9 @@ if REDIS_URL:
                 ],
                 "capacity": 500,
                 "expiry": 60,
+                # A socket's group membership lasts this long unless it is renewed;
+                # each officer socket renews it every FIELD_FEED_REFRESH_S.
+                "group_expiry": env_int("REDIS_GROUP_EXPIRY_S", 86400),
                 "prefix": os.environ.get("REDIS_PREFIX", "luchang"),
             },
         }
@@ -173,6 +176,9 @@ else:
 WS_MAX_FRAME_BYTES = env_int("WS_MAX_FRAME_BYTES", 1024 * 1024)
 WS_FRAME_BURST = env_int("WS_FRAME_BURST", 60)
 WS_FRAME_RATE_PER_S = env_int("WS_FRAME_RATE_PER_S", 10)
+# How often an officer's socket joins its group again and reads what it missed
+# (Redis may have lost the group in a restart): seconds.
+FIELD_FEED_REFRESH_S = env_int("FIELD_FEED_REFRESH_S", 30)
 
 # The test suite and the servers it starts set a fast hasher here: one PBKDF2
 # hash costs about half a second on a small machine. Unset, Django's default.
