@@ -26,9 +26,21 @@ def first_message(errors: Any, prefix: str = "") -> str:
     return f"{prefix}{errors}"
 
 
+def _messages(errors: Any, prefix: str = "") -> list[str]:
+    """Every message of a nested error structure, each prefixed by where it was."""
+    if isinstance(errors, dict):
+        return [message for name, value in errors.items() for message in _messages(value, f"{prefix}{name}: ")]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _messages(value, prefix)]
+    return [f"{prefix}{errors}"]
+
+
 def _invalid(fields: Any) -> Response:
     if not isinstance(fields, dict):
         fields = {"non_field_errors": fields}
+    # The envelope promises a list of messages per field: the errors of a list's
+    # items ({"officers": {0: [...]}}) or of a nested object are flattened into it.
+    fields = {name: _messages(value) for name, value in fields.items()}
     return Response(
         {"detail": first_message(fields), "code": "invalid", "fields": fields}, status=status.HTTP_400_BAD_REQUEST
     )

@@ -154,7 +154,9 @@ class JobDetailApi(FieldApi):
 class JobCandidatesApi(DispatcherApi):
     @extend_schema(
         tags=[TAG], operation_id="jobs_candidates", summary="Nearest available officers",
-        parameters=[OpenApiParameter("limit", OpenApiTypes.INT, default=5, description="1-50")],
+        parameters=[
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 50}, default=5, description="1-50")
+        ],
         responses={200: CandidatesOut, **errors(400, 401, 403, 404)},
     )
     def get(self, request: Request, job_id: int) -> Response:
@@ -308,6 +310,7 @@ class FiguresApi(DispatcherApi):
         responses={200: FiguresOut, **errors(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        data = self.valid(FiguresIn, request.query_params)
+        # A plain dict: DRF takes an empty form value ("?day=") for a missing one.
+        data = self.valid(FiguresIn, request.query_params.dict())
         figures = selectors.dispatch_figures(day=data.get("day"))
         return Response(FiguresOut(figures).data)

@@ -39,7 +39,8 @@ MAX_KEY_LENGTH = 255
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    # What the server accepts: 1-255 characters once the spaces around are taken off.
+    type={"type": "string", "pattern": r"^\s*(\S|\S.{0,253}\S)\s*$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description="Retry-safe key (1-255 chars): a retry with the same key and body replays the first response; "

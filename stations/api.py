@@ -92,7 +92,7 @@ def found(call: Callable[[], T]) -> T:
 
 def _float_param(query: QueryDict, name: str) -> float | None:
     raw = query.get(name)
-    if raw is None or raw.strip() == "":
+    if raw is None:
         return None
     try:
         value = float(raw)
@@ -104,8 +104,10 @@ def _float_param(query: QueryDict, name: str) -> float | None:
 
 
 def _bool_param(query: QueryDict, name: str) -> bool:
-    raw = (query.get(name) or "").strip().lower()
-    if raw in ("", "0", "false", "no"):
+    if query.get(name) is None:
+        return False
+    raw = query[name].strip().lower()
+    if raw in ("0", "false", "no"):
         return False
     if raw in ("1", "true", "yes"):
         return True
@@ -134,7 +136,8 @@ def search_params(query: QueryDict) -> dict[str, Any]:
         raise InvalidInput(_("lng must be between -180 and 180."))
     raw_limit = query.get("limit")
     limit = DEFAULT_LIMIT
-    if raw_limit not in (None, ""):
+    # An empty ?limit= is a mistake, not a request for the default.
+    if raw_limit is not None:
         try:
             limit = int(raw_limit)
         except ValueError as exc:
@@ -156,7 +159,9 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("lng", OpenApiTypes.DOUBLE, description="WGS-84 longitude (with lat)"),
     OpenApiParameter("open_now", OpenApiTypes.BOOL, description="only stations open now"),
     OpenApiParameter("amenity", OpenApiTypes.STR, many=True, description="amenity codes, all required"),
-    OpenApiParameter("limit", OpenApiTypes.INT, description=f"1–{MAX_LIMIT}, default {DEFAULT_LIMIT}"),
+    OpenApiParameter(
+        "limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, description=f"1–{MAX_LIMIT}, default {DEFAULT_LIMIT}"
+    ),
     OpenApiParameter("open_first", OpenApiTypes.BOOL, description="open stations before unsure and closed ones (the finder's order)"),
 ]
 

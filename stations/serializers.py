@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api_fields import BoundedDateField
 from common.gcj02 import wgs84_to_gcj02
 from common.maps import distance_text
 from common.serializers import NavigationOut
@@ -131,7 +132,7 @@ class StationListOut(serializers.Serializer):
         lat, lng = wgs84_to_gcj02(item.station.lat, item.station.lng)
         return {"lat": round(lat, 7), "lng": round(lng, 7)}
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="null without a position to measure from"))
     def get_distance_m(self, item: NearbyStation) -> int | None:
         return None if item.distance_m is None else round(item.distance_m)
 
@@ -265,8 +266,8 @@ class StationPatchIn(serializers.Serializer):
 
 
 class ClosureIn(serializers.Serializer):
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = BoundedDateField()
+    end_date = BoundedDateField()
     reason = serializers.CharField(max_length=120)
     opening_hours = serializers.CharField(
         required=False, allow_blank=True, max_length=255, default="", validators=[validate_opening_hours]
@@ -280,8 +281,8 @@ class ClosureIn(serializers.Serializer):
 
 
 class ClosurePatchIn(ClosureIn):
-    start_date = serializers.DateField(required=False)
-    end_date = serializers.DateField(required=False)
+    start_date = BoundedDateField(required=False)
+    end_date = BoundedDateField(required=False)
     reason = serializers.CharField(max_length=120, required=False)
     opening_hours = serializers.CharField(
         required=False, allow_blank=True, max_length=255, validators=[validate_opening_hours]
@@ -290,13 +291,13 @@ class ClosurePatchIn(ClosureIn):
 
 class PlaylistAddIn(serializers.Serializer):
     video_id = serializers.IntegerField()
-    start_date = serializers.DateField(required=False, allow_null=True, default=None)
-    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    start_date = BoundedDateField(required=False, allow_null=True, default=None)
+    end_date = BoundedDateField(required=False, allow_null=True, default=None)
 
 
 class PlaylistItemPatchIn(serializers.Serializer):
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
+    start_date = BoundedDateField(required=False, allow_null=True)
+    end_date = BoundedDateField(required=False, allow_null=True)
 
 
 class PlaylistOrderIn(serializers.Serializer):

@@ -325,6 +325,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # drf-spectacular's own hook, then every operation's error envelope (common.api_schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api_schema.add_error_envelope",
+    ],
     # Choice sets that share a field name get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "fieldapp.models.Job.Status",

@@ -36,3 +36,7 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(
         re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT})
     )
+
+# Under /api/ these answer in the API's JSON envelope, elsewhere with the HTML pages.
+handler404 = "common.api_pages.page_not_found"
+handler500 = "common.api_pages.server_error"
