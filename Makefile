@@ -26,6 +26,8 @@ venv: $(STAMP_RUN)
 
 # `make run` serves the collected, hashed and precompressed static files, as production does.
 run: export STATIC_MANIFEST = true
+# The escalation worker (SMS, voice, the desk flag; the log channel in development) runs inside Daphne.
+run: export NOTIFY_WORKER_IN_PROCESS = true
 run: $(STAMP_RUN)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -8,6 +8,7 @@ provider may be slow), record.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,8 @@ from common.maps import distance_text
 from fieldapp import events
 from fieldapp.models import Assignment, NotificationAttempt, NotificationTimer, Officer, PushSubscription
 from fieldapp.notify import base, escalation
+
+log = logging.getLogger("fieldapp.notify")
 
 # Set after a dispatch commits, so the worker in this process runs the first step at once.
 wake = threading.Event()
@@ -225,6 +228,7 @@ def run_due(*, worker: str, now: datetime | None = None) -> int:
     """One pass: claim what is due, send it, record it. Returns the number of steps sent."""
     claims = claim_due(worker=worker, now=now)
     for claim in claims:
+        log.info("notify %s assignment=%s worker=%s", claim.step.name, claim.assignment_id, worker)
         claim_run(claim)
     return len(claims)
 

@@ -24,3 +24,12 @@ application = ProtocolTypeRouter(
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+from django.conf import settings  # noqa: E402
+
+if settings.NOTIFY_WORKER_IN_PROCESS:
+    # The escalation worker runs beside the server; with several processes the
+    # stored timers' SKIP LOCKED claim hands each step to exactly one of them.
+    from fieldapp.notify.worker import start_in_background  # noqa: E402
+
+    start_in_background()
