@@ -12,7 +12,7 @@ import pytest
 from django.db import connections
 
 from fieldapp import services
-from fieldapp.models import Assignment, Job, JobEvent, Officer, QuickClearance, RecordPhoto, Rescue
+from fieldapp.models import Assignment, DutyChange, Job, JobEvent, Officer, QuickClearance, RecordPhoto, Rescue
 from tests.live import ARTIFACTS, LiveServer, login
 from tests.live import screenshot as full_page_screenshot
 
@@ -483,3 +483,42 @@ def test_a_rescue_record_filled_in_offline_is_saved_once(server, officer, dispat
     )
     assert rescue.handed_to_name == "市人民医院急诊科" and rescue.started_at <= rescue.ended_at
     assert RecordPhoto.objects.filter(job_id=assignment.job_id).count() == 1
+
+
+def test_going_on_duty_offline_is_sent_with_the_time_of_the_tap(server, officer, phone):
+    field = open_field(phone, server)
+    field.wait_for_selector("#duty[aria-checked=false]:enabled", timeout=TIMEOUT)
+    go_offline(phone, field)
+    field.locator("#duty").tap()
+    # The switch flips at once and says the change waits to be sent.
+    field.wait_for_selector("#duty[aria-checked=true][data-pending]", timeout=TIMEOUT)
+    assert field.inner_text("#duty-hint") == "已记录，待发送"
+    (queued,) = outbox_items(field)
+
+    phone.set_offline(False)
+    field.wait_for_selector("#duty[aria-checked=true]:not([data-pending])", timeout=TIMEOUT)
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    officer.refresh_from_db()
+    assert officer.on_duty
+    change = DutyChange.objects.get(officer=officer, on_duty=True)
+    assert change.device_at == datetime.fromisoformat(queued["device_time"])
+    # Sharing the position starts once the server has the officer on duty.
+    field.wait_for_selector("#position-status[data-state=sent]", timeout=TIMEOUT)
+
+
+def test_going_off_duty_with_a_job_open_is_refused_and_the_switch_comes_back(server, officer, dispatcher, phone):
+    job_sent_to(officer, dispatcher, summary="信号灯故障")
+    field = open_field(phone, server)
+    field.wait_for_selector("#duty[aria-checked=true]:enabled", timeout=TIMEOUT)
+    # The new-job banner is over the switch until it is answered.
+    field.locator("#banner-show").tap()
+    go_offline(phone, field)
+    field.locator("#duty").tap()
+    field.wait_for_selector("#duty[aria-checked=false][data-pending]", timeout=TIMEOUT)
+
+    phone.set_offline(False)
+    refused = field.wait_for_selector("#outbox-refused:not([hidden]) .refused-item[data-kind=duty]", timeout=TIMEOUT)
+    assert "离岗" in refused.inner_text() and "请先完成或拒绝当前任务" in refused.inner_text()
+    field.wait_for_selector("#duty[aria-checked=true]:not([data-pending])", timeout=TIMEOUT)
+    officer.refresh_from_db()
+    assert officer.on_duty
