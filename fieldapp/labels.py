@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from fieldapp import records
-from fieldapp.models import Assignment, Job, Party, QuickClearance, RecordPhoto, RecordStatus, Rescue
+from fieldapp.models import (
+    Assignment,
+    Job,
+    Party,
+    QuickClearance,
+    RecordPhoto,
+    RecordStatus,
+    Rescue,
+)
 
 
 def choice_labels(choices: list[tuple[object, str]]) -> dict[str, str]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from PIL import Image
 
 from fieldapp import labels, records
-from fieldapp.models import Assignment, Job, Officer
+from fieldapp.models import Assignment, Job
 from tests.live import ARTIFACTS, DESKTOP, LiveServer, login
 from tests.live import screenshot as full_page_screenshot
 
@@ -104,6 +104,13 @@ def officer_context(chromium):
     context.close()
 
 
+@pytest.fixture
+def other_officer_context(chromium):
+    context = chromium.new_context(timezone_id=DESK_TIMEZONE)
+    yield context
+    context.close()
+
+
 def open_desk(context: Any, server: LiveServer) -> Any:
     page = context.new_page()
     # Map tiles are an outside service; the test never depends on them.
@@ -119,6 +126,9 @@ def open_desk(context: Any, server: LiveServer) -> Any:
 def officer_api(context: Any, server: LiveServer, username: str = "officer") -> Api:
     page = context.new_page()
     login(page, server, username)
+    # The login lands on /field/, whose socket would acknowledge frames: leave it, so the
+    # test says when the phone receives (phone_socket).
+    page.goto(f"{server.url}/healthz")
     api = Api(context, server)
     api.post("/me/duty/", {"on_duty": True})
     return api
@@ -169,7 +179,9 @@ def assert_not_reloaded(page: Any) -> None:
 # --- tests ----------------------------------------------------------------
 
 @pytest.mark.browser
-def test_job_found_on_patrol_appears_on_the_desk_marked_without_a_reload(daphne, officer, dispatcher, desk_context, officer_context):
+def test_job_found_on_patrol_appears_on_the_desk_marked_without_a_reload(
+    daphne, officer, other_officer, dispatcher, desk_context, officer_context, other_officer_context,
+):
     desk = open_desk(desk_context, daphne)
     api = officer_api(officer_context, daphne)
 
@@ -188,6 +200,20 @@ def test_job_found_on_patrol_appears_on_the_desk_marked_without_a_reload(daphne,
     detail = open_detail(desk, card(job_id), "records")
     thumb = desk.wait_for_selector(f"{detail} [data-record=job_photos] a.thumb img", timeout=TIMEOUT)
     desk.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb, timeout=TIMEOUT)
+    # The dispatcher sends one more officer to it; the timeline names each officer's steps.
+    second = officer_api(other_officer_context, daphne, "other_officer")
+    second.post("/me/position/", {"lat": LAT + 0.002, "lng": LNG, "accuracy": 8})
+    desk.click(f"{card(job_id)} [data-action=candidates]")
+    desk.check(f"{card(job_id)} [data-list=candidates] input[data-officer='{other_officer.id}']", timeout=TIMEOUT)
+    desk.click(f"{card(job_id)} [data-action=dispatch]")
+    desk.wait_for_selector(f"{card(job_id)} .crew li[data-officer='{other_officer.id}'][data-status=dispatched]", timeout=TIMEOUT)
+    timeline = open_detail(desk, card(job_id), "timeline")
+    desk.wait_for_selector(f"{timeline} li[data-step=dispatched][data-step-officer='{other_officer.id}']", timeout=TIMEOUT)
+    who = [(step.get_attribute("data-step"), step.locator(".tl-who").inner_text().strip())
+           for step in desk.locator(f"{timeline} .timeline-list li").all()]
+    assert who[0] == ("reported", "")
+    assert ("on_scene", "铁骑01") in who and who[-1] == ("dispatched", "铁骑02")
+    screenshot(desk, "desk-records-found-on-patrol")
     # A job the dispatcher created is not marked.
     other = Api(desk.context, daphne).post(
         "/jobs/", {"kind": "hazard", "summary": "路面散落货物", "lat": LAT, "lng": LNG + 0.01}, expected=201
@@ -196,7 +222,6 @@ def test_job_found_on_patrol_appears_on_the_desk_marked_without_a_reload(daphne,
     assert desk.locator(f"{card(other['id'])} [data-found-on-patrol]").count() == 0
     assert_not_reloaded(desk)
     assert Job.objects.get(pk=job_id).source == "officer"
-    screenshot(desk, "desk-records-found-on-patrol")
 
 
 @pytest.mark.browser
@@ -355,7 +380,7 @@ def test_rescue_shows_its_details(daphne, officer, dispatcher, desk_context, off
     detail = open_detail(desk, card(job_id), "records")
     summary = desk.inner_text(f"{detail} > summary")
     assert "救助记录" in summary and "走失老人" in summary
-    fact = lambda name: desk.inner_text(f"{record} [data-fact={name}] dd").strip()  # noqa: E731
+    fact = lambda name: desk.inner_text(f"{record} [data-fact={name}] dd").strip()
     assert fact("kind") == "走失老人"
     assert fact("people_helped") == "1"
     assert fact("handed_to") == "家属：张秀英（女儿） 13912345678"

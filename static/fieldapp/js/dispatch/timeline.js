@@ -20,7 +20,7 @@ export function timelineDetail(job) {
     h("strong", {}, fill(T.title, { n: steps.length })), " · ",
     h("span", { class: "muted" }, fill(T.latest, { step: stepName(latest), time: clock(latest.at) }), latest.call_sign ? ` ${latest.call_sign}` : ""),
   );
-  const list = h("ol", { class: "timeline-list" }, steps.map((step) => h("li", { "data-step": step.step, "data-officer": step.officer_id ?? "" },
+  const list = h("ol", { class: "timeline-list" }, steps.map((step) => h("li", { "data-step": step.step, "data-step-officer": step.officer_id ?? "" },
     h("time", { datetime: step.at }, clock(step.at)),
     h("span", { class: `tl-step tl-${step.step}` }, stepName(step)),
     h("span", { class: "tl-who" }, step.call_sign || ""),
