@@ -8,7 +8,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
+from common.tokens import token_expires_at, token_is_expired
 from fieldapp.models import Assignment, DutyChange, Job, JobEvent, Officer, Squad
 from fieldapp.models import Party, QuickClearance, RecordPhoto, Rescue
 
@@ -286,3 +289,22 @@ class RecordPhotoAdmin(ReadOnlyAdmin):
     @admin.display(description=_("photo"))
     def preview(self, photo: RecordPhoto) -> SafeString:
         return photo_preview(photo)
+
+
+# --- API tokens ---------------------------------------------------------------
+# DRF's token list, with each token's expiry (API_TOKEN_LIFETIME_DAYS). Deleting
+# a token here revokes it.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ExpiringTokenAdmin(TokenAdmin):
+    list_display = ("user", "created", "expires", "expired")
+
+    @admin.display(description=_("expires"))
+    def expires(self, token: TokenProxy) -> Any:
+        return token_expires_at(token)
+
+    @admin.display(description=_("expired"), boolean=True)
+    def expired(self, token: TokenProxy) -> bool:
+        return token_is_expired(token)

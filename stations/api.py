@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from common.errors import InvalidInput
 from common.roles import ADMIN, STATION_MANAGER, user_has_role
+from common.tokens import ExpiringTokenAuthentication
 from stations import amenities, hours, selectors, services
 from stations.models import Station
 from stations.serializers import (
@@ -55,7 +56,7 @@ T = TypeVar("T")
 # --- permissions ------------------------------------------------------------
 
 # Token first: its WWW-Authenticate header makes an anonymous write a 401.
-MANAGER_AUTH = [TokenAuthentication, SessionAuthentication]
+MANAGER_AUTH = [ExpiringTokenAuthentication, SessionAuthentication]
 
 
 class IsStationManagerOrAdmin(BasePermission):

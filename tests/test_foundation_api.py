@@ -19,8 +19,8 @@ def test_token_is_issued_for_good_credentials_and_works(api, officer):
 def test_token_is_refused_for_a_bad_password_with_a_message(api, officer):
     response = api.post("/api/v1/auth/token/", {"username": "officer", "password": "nope"}, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"]["non_field_errors"]
-    assert response.json()["code"] == "invalid"
+    assert response.json()["detail"]
+    assert response.json()["code"] == "invalid_credentials"
 
 
 def test_token_request_without_fields_is_a_400(api, db):

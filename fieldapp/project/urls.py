@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", auth_api.AuthTokenApi.as_view(), name="api-token"),
+    path("api/v1/auth/token/revoke/", auth_api.AuthTokenRevokeApi.as_view(), name="api-token-revoke"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("fieldapp.api_urls")),
