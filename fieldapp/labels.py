@@ -229,7 +229,7 @@ def desk_record_labels() -> dict[str, object]:
         "handedTo": choice_labels(Rescue.HandedTo.choices),
         "quickClearance": _("Quick clearance record"),
         "rescue": _("Rescue record"),
-        "undecided": _("Checklist: {n} of {total} not answered yet"),
+        "undecided": _("Checklist: {n} unanswered"),
         "failing": _("Fails:"),
         "photoCount": _("{n} photos"),
         "partyCount": _("{n} vehicles"),

@@ -84,9 +84,8 @@ function outcomeNode(record) {
   if (record.outcome) {
     return h("span", { class: `outcome outcome-${record.outcome}`, "data-outcome": record.outcome }, R.outcomes[record.outcome] || record.outcome);
   }
-  const total = Object.keys(record.checklist || {}).length;
   return h("span", { class: "outcome outcome-undecided", "data-outcome": "" },
-    fill(R.undecided, { n: (record.unanswered_items || []).length, total }));
+    fill(R.undecided, { n: (record.unanswered_items || []).length }));
 }
 
 function recordedBy(record) {
