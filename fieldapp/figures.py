@@ -439,26 +439,50 @@ def _clip(result: dict, officer_id: int, on_at: datetime, off_at: datetime, star
 
 
 def gaps_in(
-    intervals: list[tuple[datetime, datetime, datetime]], fixes: Sequence[datetime], last_fix_before: datetime | None,
+    intervals: list[tuple[datetime, datetime, datetime]], silences: Sequence[tuple[datetime | None, datetime | None]],
     officer_id: int, gap_after_s: int = GAP_AFTER_S,
 ) -> list[Gap]:
     """Stretches on duty with no position fix for longer than gap_after_s.
 
-    Going on duty counts as being heard from, and so does going off: a shift
-    with no fix at all is one gap from its start to its end.
+    `silences` are the officer's stretches between two fixes (None: no fix
+    before, or none after). A gap is a silence within a shift; going on and
+    off duty count as being heard from, so a shift with no fix at all is one
+    gap from its start to its end.
     """
     found: list[Gap] = []
-    ordered = sorted(fixes)
     for low, high, on_at in intervals:
-        heard = on_at
-        if on_at < low:
-            # The interval began before the range: the last fix before the range, if it was in this shift.
-            heard = last_fix_before if last_fix_before is not None and last_fix_before >= on_at else on_at
-        points = [heard, *(at for at in ordered if low <= at < high), high]
-        for before, after in zip(points, points[1:]):
-            if (after - before).total_seconds() > gap_after_s:
-                found.append(Gap(officer_id=officer_id, start=before, end=after))
-    return found
+        for quiet_from, quiet_to in silences:
+            start = max(on_at, quiet_from) if quiet_from is not None else on_at
+            end = min(high, quiet_to) if quiet_to is not None else high
+            if (end - start).total_seconds() > gap_after_s:
+                found.append(Gap(officer_id=officer_id, start=start, end=end))
+    return sorted(found, key=lambda gap: gap.start)
+
+
+def silences_of(
+    edges: Iterable[tuple[int, datetime | None, datetime, datetime | None]], last_fix_before: dict[int, datetime],
+    officer_ids: Iterable[int], gap_after_s: int = GAP_AFTER_S,
+) -> dict[int, list[tuple[datetime | None, datetime | None]]]:
+    """Each officer's silences from the fixes at their edges: (officer, previous fix, fix, next fix).
+
+    The selector returns only the fixes with no neighbour, or a neighbour more
+    than gap_after_s away: a trace of thousands of points becomes a few rows.
+    An officer with no fix in the range is silent from their last fix before it.
+    """
+    result: dict[int, list[tuple[datetime | None, datetime | None]]] = defaultdict(list)
+    seen: set[int] = set()
+    for officer_id, previous, at, following in edges:
+        seen.add(officer_id)
+        if previous is None:
+            result[officer_id].append((last_fix_before.get(officer_id), at))
+        elif (at - previous).total_seconds() > gap_after_s:
+            result[officer_id].append((previous, at))
+        if following is None:
+            result[officer_id].append((at, None))
+    for officer_id in officer_ids:
+        if officer_id not in seen:
+            result[officer_id].append((last_fix_before.get(officer_id), None))
+    return result
 
 
 def _split_by_day(low: datetime, high: datetime, zone: tzinfo) -> list[tuple[date, float]]:
@@ -474,8 +498,9 @@ def _split_by_day(low: datetime, high: datetime, zone: tzinfo) -> list[tuple[dat
 
 
 def attendance(
-    rng: Range, officers: Iterable[OfficerRow], changes: Iterable[DutyRow], fixes: Iterable[tuple[int, datetime]],
-    last_fix_before: dict[int, datetime], figures: Figures, assignments: Iterable[AssignmentRow],
+    rng: Range, officers: Iterable[OfficerRow], changes: Iterable[DutyRow],
+    silences: dict[int, list[tuple[datetime | None, datetime | None]]], figures: Figures,
+    assignments: Iterable[AssignmentRow],
 ) -> Attendance:
     """Hours on duty per officer per day, first on and last off, gaps, and each officer's work."""
     start, end = day_bounds(rng.first, rng.last, rng.zone)
@@ -485,10 +510,6 @@ def attendance(
     wanted = {o.id for o in officers}
     changes = [row for row in changes if row.officer_id in wanted]
     intervals = duty_intervals(changes, start, end)
-    fixes_by: dict[int, list[datetime]] = defaultdict(list)
-    for officer_id, at in fixes:
-        if officer_id in wanted:
-            fixes_by[officer_id].append(at)
 
     days: dict[tuple[int, date], AttendanceDay] = {}
 
@@ -514,7 +535,7 @@ def attendance(
     all_gaps: list[Gap] = []
     gaps_by: dict[int, list[Gap]] = {}
     for officer_id in wanted:
-        found = gaps_in(intervals.get(officer_id, []), fixes_by.get(officer_id, []), last_fix_before.get(officer_id), officer_id)
+        found = gaps_in(intervals.get(officer_id, []), silences.get(officer_id, []), officer_id)
         gaps_by[officer_id] = found
         all_gaps.extend(found)
         for gap in found:

@@ -12,9 +12,10 @@ The arithmetic is fieldapp/figures.py, over those rows in one pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Lag, Lead
 from django.utils import timezone
 
 from fieldapp import figures as fig
@@ -47,6 +48,21 @@ def _job_filter(prefix: str, start: datetime, end: datetime, squad_id: int | Non
         job_ref = OuterRef(f"{prefix}pk" if prefix else "pk")
         q &= Q(Exists(Assignment.objects.filter(job=job_ref, officer__squad_id=squad_id)))
     return q
+
+
+def _trace_edges(fixes: QuerySet[PositionFix]) -> list[tuple[int, datetime | None, datetime, datetime | None]]:
+    """Only the trace points next to a silence, with their neighbours, found by the database (LAG/LEAD).
+
+    A month of a brigade's trace is tens of thousands of points; the gaps are a handful.
+    """
+    by_officer = {"partition_by": [F("officer_id")], "order_by": [F("at").asc()]}
+    edges = fixes.annotate(
+        previous=Window(Lag("at"), **by_officer), following=Window(Lead("at"), **by_officer),
+    ).filter(
+        Q(previous__isnull=True) | Q(following__isnull=True)
+        | Q(at__gt=F("previous") + timedelta(seconds=fig.GAP_AFTER_S))
+    ).order_by()
+    return list(edges.values_list("officer_id", "previous", "at", "following"))
 
 
 def figures_for_range(*, first: date, last: date, squad: Squad | None = None, now: datetime | None = None) -> RangeFigures:
@@ -105,15 +121,13 @@ def figures_for_range(*, first: date, last: date, squad: Squad | None = None, no
         if row["last_fix_before"] is not None:
             last_fix_before[row["id"]] = row["last_fix_before"]
     in_range = DutyChange.objects.filter(at__gte=start, at__lt=end).order_by()
-    fixes = PositionFix.objects.filter(at__gte=start, at__lt=end).order_by()
+    fixes = PositionFix.objects.filter(at__gte=start, at__lt=end)
     if squad_id is not None:
         in_range = in_range.filter(officer__squad_id=squad_id)
         fixes = fixes.filter(officer__squad_id=squad_id)
     changes.extend(fig.DutyRow(*row) for row in in_range.values_list("officer_id", "on_duty", "at"))
-    fix_rows: list[tuple[int, datetime]] = list(fixes.values_list("officer_id", "at"))
-    attendance = fig.attendance(
-        rng, officers.values(), changes, fix_rows, last_fix_before, figures, assignments,
-    )
+    silences = fig.silences_of(_trace_edges(fixes), last_fix_before, officers)
+    attendance = fig.attendance(rng, officers.values(), changes, silences, figures, assignments)
     job_ids = {line.job.id for line in figures.timelines}
     return RangeFigures(
         range=rng, squad=squad, figures=figures, attendance=attendance, officers=officers,
