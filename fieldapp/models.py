@@ -602,3 +602,49 @@ class PositionFix(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- position track ------------------------------------------------------------
+
+class TrackFix(models.Model):
+    """Every accepted on-duty position fix, append-only: the officer's track.
+
+    Written by the position ingest (fieldapp/ingest.py) in one bulk insert per
+    tick, in the same transaction as the officer's last fix, so a fix is in the
+    track exactly when the phone was told it was accepted. Off-duty positions
+    are never stored. Rows are never updated; `prune_dispatch` deletes those
+    older than POSITION_TRACK_RETENTION_DAYS.
+
+    - `at` is the server's time of receipt, the time to query by; `device_at`
+      is the phone's own time of the fix (clamped so it is never after `at`),
+      null when the phone sent none. Readers that want the moment the officer
+      was there use `device_at or at`.
+    - A late fix (sent after a newer one) is kept here although it did not
+      replace the officer's last fix, so the track may hold device times out of
+      order: sort by `device_at` when that matters.
+    - `accuracy_m` is the phone's reported radius (m), null when unknown; it is
+      kept as sent, poor ones too, so a reader decides what to trust.
+
+    Personal location data: read it through fieldapp.track_selectors only, for
+    dispatchers and admins.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="track", verbose_name=_("officer"))
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+    accuracy_m = models.FloatField(_("accuracy (m)"), null=True, blank=True)
+    device_at = models.DateTimeField(_("device time"), null=True, blank=True)
+    at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("track fix")
+        verbose_name_plural = _("position track")
+        indexes = [
+            # "Fixes of one officer in a time range", and the whole brigade's for a time range.
+            models.Index(fields=["officer", "at"], name="track_fix_officer_at"),
+            models.Index(fields=["at"], name="track_fix_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.at:%Y-%m-%d %H:%M:%S} {self.lat:.5f},{self.lng:.5f}"

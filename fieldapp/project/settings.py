@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.csp.ContentSecurityPolicyMiddleware",
     "common.middleware.TextGZipMiddleware",
     # A database error raised in a view is a 503, not a 500.
     "common.middleware.DatabaseUnavailableMiddleware",
@@ -185,6 +186,13 @@ WS_FRAME_RATE_PER_S = env_int("WS_FRAME_RATE_PER_S", 10)
 # How often an officer's socket joins its group again and reads what it missed
 # (Redis may have lost the group in a restart): seconds.
 FIELD_FEED_REFRESH_S = env_int("FIELD_FEED_REFRESH_S", 30)
+# Position ingest (fieldapp/ingest.py): fixes wait in memory and are written
+# together, with their track rows, once per tick; the phone is told a fix was
+# accepted only after its tick committed. Milliseconds.
+POSITION_TICK_MS = env_int("POSITION_TICK_MS", 250)
+# The position track (every accepted on-duty fix) is kept this many days;
+# `manage.py prune_dispatch` deletes older fixes.
+POSITION_TRACK_RETENTION_DAYS = env_int("POSITION_TRACK_RETENTION_DAYS", 30)
 
 # The test suite and the servers it starts set a fast hasher here: one PBKDF2
 # hash costs about half a second on a small machine. Unset, Django's default.
@@ -389,6 +397,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (common/csp.py): scripts, styles and connections from
+# this origin only, images also from MAP_TILE_URL's server.
+CONTENT_SECURITY_POLICY = env_bool("CONTENT_SECURITY_POLICY", True)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
