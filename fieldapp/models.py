@@ -153,6 +153,8 @@ class Job(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
+        # The figures select jobs by the day they were reported, over any range.
+        indexes = [models.Index(fields=["reported_at"], name="job_reported_at")]
         constraints = [
             models.CheckConstraint(condition=models.Q(lat__gte=-90, lat__lte=90), name="job_lat_range"),
             models.CheckConstraint(condition=models.Q(lng__gte=-180, lng__lte=180), name="job_lng_range"),

@@ -54,4 +54,5 @@ def test_demo_field_is_idempotent():
     assert Officer.objects.filter(on_duty=True, fix_at__isnull=False).count() == 6
     assert Officer.objects.get(user__username="officer7").on_duty is False
     assert Job.objects.filter(status="open").count() == 2
-    assert Assignment.objects.count() == 1
+    # The 30 days of history (job numbers "H…", all ended) have assignments of their own.
+    assert Assignment.objects.exclude(job__number__startswith="H").count() == 1
