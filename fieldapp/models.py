@@ -650,3 +650,215 @@ class TrackFix(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer_id} {self.at:%Y-%m-%d %H:%M:%S} {self.lat:.5f},{self.lng:.5f}"
+
+
+# --- road work (issue 12): areas, congestion points, traffic, hazards, outreach ----
+
+class RoadArea(models.Model):
+    """A 片区: a part of the city with the brigade leader responsible for it (大队领导包片)."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="road_areas", verbose_name=_("leader"),
+        null=True, blank=True,
+    )
+    notes = models.TextField(_("notes"), blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CongestionPoint(models.Model):
+    """A 堵点 with its squad and officer (中队长包点) and its peak-hour post windows (岗时).
+
+    `post_windows` is an OpenStreetMap opening_hours expression evaluated by
+    stations.hours on the holiday calendar, e.g. "Mo-Fr 07:00-09:00,17:00-19:00; PH off".
+    """
+
+    class Kind(models.TextChoices):
+        INTERSECTION = "intersection", pgettext_lazy("point kind", "Intersection")
+        ROAD_SECTION = "road_section", pgettext_lazy("point kind", "Road section")
+        SCHOOL_GATE = "school_gate", pgettext_lazy("point kind", "School gate")
+        HOSPITAL_GATE = "hospital_gate", pgettext_lazy("point kind", "Hospital gate")
+        MARKET = "market", pgettext_lazy("point kind", "Market")
+        OTHER = "other", pgettext_lazy("point kind", "Other")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", pgettext_lazy("point status", "Active")
+        RESOLVED = "resolved", pgettext_lazy("point status", "Resolved")
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INTERSECTION)
+    area = models.ForeignKey(
+        RoadArea, on_delete=models.PROTECT, related_name="points", verbose_name=_("area"), null=True, blank=True
+    )
+    lat = models.FloatField(_("latitude"), validators=[MinValueValidator(-90.0), MaxValueValidator(90.0)])
+    lng = models.FloatField(_("longitude"), validators=[MinValueValidator(-180.0), MaxValueValidator(180.0)])
+    radius_m = models.PositiveIntegerField(_("radius (m)"), default=150, validators=[MinValueValidator(20), MaxValueValidator(2000)])
+    squad = models.ForeignKey(
+        Squad, on_delete=models.PROTECT, related_name="congestion_points", verbose_name=_("squad"), null=True, blank=True
+    )
+    officer = models.ForeignKey(
+        Officer, on_delete=models.SET_NULL, related_name="congestion_points", verbose_name=_("responsible officer"),
+        null=True, blank=True,
+    )
+    post_windows = models.CharField(_("post windows"), max_length=255, blank=True, default="")
+    follows_national_calendar = models.BooleanField(_("follows the national holiday calendar"), default=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolution = models.CharField(_("how it was resolved"), max_length=200, blank=True, default="")
+    notes = models.TextField(_("notes"), blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("congestion point")
+        verbose_name_plural = _("congestion points")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrafficSample(models.Model):
+    """The traffic state at a point at one moment, from an officer's tap or from AMap."""
+
+    class State(models.TextChoices):
+        SMOOTH = "smooth", pgettext_lazy("traffic", "Smooth")
+        SLOW = "slow", pgettext_lazy("traffic", "Slow")
+        CONGESTED = "congested", pgettext_lazy("traffic", "Congested")
+        BLOCKED = "blocked", pgettext_lazy("traffic", "Blocked")
+        UNKNOWN = "unknown", pgettext_lazy("traffic", "Unknown")
+
+    class Source(models.TextChoices):
+        OFFICER = "officer", pgettext_lazy("traffic source", "Officer")
+        AMAP = "amap", pgettext_lazy("traffic source", "AMap")
+
+    point = models.ForeignKey(CongestionPoint, on_delete=models.CASCADE, related_name="traffic", verbose_name=_("point"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    officer = models.ForeignKey(
+        Officer, on_delete=models.SET_NULL, related_name="+", verbose_name=_("officer"), null=True, blank=True
+    )
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("traffic sample")
+        verbose_name_plural = _("traffic samples")
+        indexes = [models.Index(fields=["point", "at"], name="traffic_point_at"), models.Index(fields=["at"], name="traffic_at")]
+
+
+class Hazard(models.Model):
+    """A 隐患 from its report through the rectification notice (整改通知) to sign-off (验收销号)."""
+
+    class Kind(models.TextChoices):
+        ROAD_SURFACE = "road_surface", pgettext_lazy("hazard kind", "Road surface")
+        SIGNALS = "signals", pgettext_lazy("hazard kind", "Signals")
+        SIGNS_MARKINGS = "signs_markings", pgettext_lazy("hazard kind", "Signs and markings")
+        SIGHT = "sight", pgettext_lazy("hazard kind", "Sight obstruction")
+        ROADSIDE_WORKS = "roadside_works", pgettext_lazy("hazard kind", "Roadside works")
+        MISSING_FACILITY = "missing_facility", pgettext_lazy("hazard kind", "Missing facility")
+        DANGEROUS_SPOT = "dangerous_spot", pgettext_lazy("hazard kind", "Dangerous driving spot")
+        OTHER = "other", pgettext_lazy("hazard kind", "Other")
+
+    class FoundBy(models.TextChoices):
+        PATROL = "patrol", pgettext_lazy("hazard found by", "Patrol")
+        VIDEO = "video", pgettext_lazy("hazard found by", "Video")
+        CITIZEN = "citizen", pgettext_lazy("hazard found by", "Citizen")
+        COMPANY = "company", pgettext_lazy("hazard found by", "Company inspection")
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", pgettext_lazy("hazard status", "Reported")
+        CONFIRMED = "confirmed", pgettext_lazy("hazard status", "Confirmed")
+        NOTIFIED = "notified", pgettext_lazy("hazard status", "Notified")
+        RECTIFYING = "rectifying", pgettext_lazy("hazard status", "Rectifying")
+        CLOSED = "closed", pgettext_lazy("hazard status", "Checked and closed")
+        REJECTED = "rejected", pgettext_lazy("hazard status", "Rejected")
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    point = models.ForeignKey(
+        CongestionPoint, on_delete=models.SET_NULL, related_name="hazards", verbose_name=_("point"), null=True, blank=True
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True, default="")
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    description = models.TextField(_("description"))
+    found_by = models.CharField(_("found by"), max_length=16, choices=FoundBy.choices, default=FoundBy.PATROL)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by"),
+        null=True, blank=True,
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REPORTED, db_index=True)
+    unit = models.CharField(_("responsible unit"), max_length=120, blank=True, default="")
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reject_reason = models.CharField(_("reason rejected"), max_length=200, blank=True, default="")
+    reported_at = models.DateTimeField(_("reported at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        indexes = [models.Index(fields=["deadline"], name="hazard_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+
+class HazardEvent(models.Model):
+    """One change of a hazard, kept for ever: who, when, from which status to which, and a note."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events", verbose_name=_("hazard"))
+    from_status = models.CharField(_("from"), max_length=16, blank=True, default="")
+    to_status = models.CharField(_("to"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"), null=True, blank=True
+    )
+    at = models.DateTimeField(_("time"))
+    note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("hazard change")
+        verbose_name_plural = _("hazard changes")
+
+
+class OutreachEvent(models.Model):
+    """A 宣传 event: face-to-face education in a company, a school, a community or the media."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", pgettext_lazy("outreach kind", "Company (freight or passenger)")
+        SCHOOL = "school", pgettext_lazy("outreach kind", "School")
+        COMMUNITY = "community", pgettext_lazy("outreach kind", "Community")
+        MEDIA = "media", pgettext_lazy("outreach kind", "Media")
+        OTHER = "other", pgettext_lazy("outreach kind", "Other")
+
+    day = models.DateField(_("date"), db_index=True)
+    place = models.CharField(_("place"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True, default="")
+    officers = models.ManyToManyField(Officer, related_name="outreach_events", verbose_name=_("officers"), blank=True)
+    audience = models.PositiveIntegerField(_("audience"), default=0)
+    materials = models.CharField(_("materials handed out"), max_length=200, blank=True, default="")
+    notes = models.TextField(_("notes"), blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"),
+        null=True, blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = _("outreach event")
+        verbose_name_plural = _("outreach events")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.place}"
