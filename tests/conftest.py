@@ -63,6 +63,33 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
             database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{suffix}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_flush_on_postgresql() -> Iterator[None]:
+    """Empty the tables after a transactional test with DELETE, not TRUNCATE, on PostgreSQL.
+
+    TRUNCATE of every table costs about 0.75 s here, on every transactional
+    test; DELETE of a test's few rows costs a hundredth of that. Django makes
+    PostgreSQL foreign keys DEFERRABLE INITIALLY DEFERRED and flushes in one
+    transaction, so the order of the deletes does not matter.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    operations = type(connection.ops)
+    truncate = operations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences: bool = False, allow_cascade: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
+
+    operations.sql_flush = sql_flush
+    yield
+    operations.sql_flush = truncate
+
+
 # --- personas -------------------------------------------------------------
 
 @pytest.fixture
