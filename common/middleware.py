@@ -90,3 +90,32 @@ def body_too_large(request: HttpRequest, limit: int) -> HttpResponse:
     # The unread body is not worth keeping the connection for.
     response["Connection"] = "close"
     return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 (and Retry-After) when the database refuses or drops the connection.
+
+    A database that is down is not a bug in the app: the phone's outbox and the
+    proxy both treat a 503 as "try again later", and /healthz says what is down.
+    """
+
+    RETRY_AFTER_S = 5
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        message = _("The database is not available; try again in a moment.")
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": message, "code": "database_unavailable"}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(self.RETRY_AFTER_S)
+        return response

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import websockets
@@ -82,9 +84,85 @@ class RedisServer:
         self.start()
 
 
-def http_get(url: str, timeout: float = 10) -> tuple[int, dict[str, Any]]:
+async def in_thread(function: Callable[[], Any]) -> Any:
+    """Run ORM code from an async test, closing the thread's database connection after it.
+
+    A connection left open in an executor thread would keep the test database
+    from being dropped at the end of the session.
+    """
+    from django.db import connection
+
+    def run() -> Any:
+        try:
+            return function()
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(run)
+
+
+class TcpProxy:
+    """Forwards a free loopback port to `target_port`; `refuse()` closes the port and cuts every connection.
+
+    A server pointed at the proxy sees its database go away while the real
+    one, shared with other tests, runs on untouched.
+    """
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+        self.target = (target_host, target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self.listener.accept()
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                return
+            with self.lock:
+                self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def refuse(self) -> None:
+        # shutdown() first: a bare close() leaves the port listening while accept() blocks on it.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            for end in self.sockets:
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                    end.close()
+                except OSError:
+                    pass
+
+
+def http_get(url: str, timeout: float = 10, *, token: str | None = None) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"} if token else {})
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         body = error.read()
@@ -121,10 +199,10 @@ class Phone:
         self.socket: Any = None
         self.resumed: dict[str, Any] | None = None
 
-    async def connect(self, server: LiveServer, *, timeout: float = 10) -> dict[str, Any]:
+    async def connect(self, server: LiveServer, *, timeout: float = 10, **options: Any) -> dict[str, Any]:
         self.socket = await websockets.connect(
             f"{server.ws_url}/ws/field/", origin=server.url,
-            additional_headers={"Cookie": f"sessionid={self.cookie}"}, open_timeout=timeout,
+            additional_headers={"Cookie": f"sessionid={self.cookie}"}, open_timeout=timeout, **options,
         )
         hello = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
         assert hello["type"] == "hello", hello
@@ -164,10 +242,11 @@ class Phone:
                     raise
                 await asyncio.sleep(min(1.0, 0.05 * 2**attempt))
 
-    async def follow(self, servers: list[LiveServer], until: Callable[[], bool], *, deadline_s: float = 60) -> None:
-        """Read frames, reconnecting when the socket dies, until `until()` holds."""
+    async def follow(self, servers: list[LiveServer], until: Callable[[], Awaitable[bool]], *,
+                     deadline_s: float = 60) -> None:
+        """Read frames, reconnecting when the socket dies, until `await until()` holds."""
         deadline = time.monotonic() + deadline_s
-        while not until():
+        while not await until():
             if time.monotonic() > deadline:
                 raise AssertionError(f"phone gave up; saw seqs {[f['seq'] for f in self.frames]}")
             try:
