@@ -183,11 +183,8 @@ export function renderBoard() {
   }
 }
 
-export function renderClosed() {
-  const ended = [...state.jobs.values()]
-    .filter((job) => job.status !== "open" && isToday(job.created_at))
-    .sort((a, b) => String(b.closed_at).localeCompare(String(a.closed_at)));
-  elements.closed.replaceChildren(...(ended.length ? ended.map((job) => h("li", { "data-job": job.id, "data-status": job.status },
+function endedItem(job) {
+  return h("li", { "data-job": job.id, "data-status": job.status },
     h("span", { class: "job-number" }, job.number),
     h("span", {}, `${config.jobStatuses[job.status] || job.status} ${clock(job.closed_at)}`),
     patrolBadge(job),
@@ -196,7 +193,33 @@ export function renderClosed() {
     // What was recorded stays readable after the job has left the board.
     recordsDetail(job),
     timelineDetail(job),
-  )) : [h("li", { class: "muted" }, L.none)]));
+  );
+}
+
+// As on the board: an item is rebuilt only when its job changed, so a frame
+// for another job leaves the dispatcher's focus and open photo where they are.
+const endedItems = new Map();
+const noneEnded = h("li", { class: "muted" }, L.none);
+
+export function renderClosed() {
+  const ended = [...state.jobs.values()]
+    .filter((job) => job.status !== "open" && isToday(job.created_at))
+    .sort((a, b) => String(b.closed_at).localeCompare(String(a.closed_at)));
+  const wanted = ended.map((job) => {
+    const signature = JSON.stringify(job);
+    const known = endedItems.get(job.id);
+    if (known && known.signature === signature) return known.node;
+    const node = endedItem(job);
+    endedItems.set(job.id, { signature, node });
+    return node;
+  });
+  if (!wanted.length) wanted.push(noneEnded);
+  const current = [...elements.closed.children];
+  if (current.length !== wanted.length || current.some((node, index) => node !== wanted[index])) {
+    elements.closed.replaceChildren(...wanted);
+  }
+  const shown = new Set(ended.map((job) => job.id));
+  for (const jobId of [...endedItems.keys()]) if (!shown.has(jobId)) endedItems.delete(jobId);
 }
 
 // The receipt deadline has no push of its own: a timer redraws the receipts
