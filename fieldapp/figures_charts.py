@@ -106,7 +106,8 @@ def _day_text(day: date) -> str:
 
 def trend(weeks: list[dict[str, Any]], series: list[tuple[str, str]]) -> Chart:
     """Lines of weekly medians in minutes: `series` names (key, css class); a week without data breaks the line."""
-    chart = Chart()
+    # Room on the right for the last week's label, centred on its point.
+    chart = Chart(plot_right=WIDTH - 28)
     values = [
         week[key].p50_s / 60 for week in weeks for key, _css in series if week[key].p50_s is not None
     ]
