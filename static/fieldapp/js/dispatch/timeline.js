@@ -12,6 +12,12 @@ function stepName(step) {
   return T.steps[step.step] || step.step;
 }
 
+// Minutes on the line; the seconds when the pointer rests on it (steps often share a minute).
+function exactTime(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : date.toLocaleTimeString(document.documentElement.lang || undefined, { hour12: false });
+}
+
 export function timelineDetail(job) {
   const steps = job.timeline || [];
   if (!steps.length) return null;
@@ -21,7 +27,7 @@ export function timelineDetail(job) {
     h("span", { class: "muted" }, fill(T.latest, { step: stepName(latest), time: clock(latest.at) }), latest.call_sign ? ` ${latest.call_sign}` : ""),
   );
   const list = h("ol", { class: "timeline-list" }, steps.map((step) => h("li", { "data-step": step.step, "data-step-officer": step.officer_id ?? "" },
-    h("time", { datetime: step.at }, clock(step.at)),
+    h("time", { datetime: step.at, title: exactTime(step.at) }, clock(step.at)),
     h("span", { class: `tl-step tl-${step.step}` }, stepName(step)),
     h("span", { class: "tl-who" }, step.call_sign || ""),
   )));
