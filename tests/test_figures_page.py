@@ -65,7 +65,7 @@ def test_the_page_shows_every_figure_with_its_definition_and_list(desk, known):
         assert f"/dispatch/figures/jobs/?{_day(known)}&figure={key}".replace("&", "&amp;") in row
         assert 'class="def"' in row
     response_row = re.search(r'<tr id="figure-response">(.*?)</tr>', html, flags=re.S).group(1)
-    cells = re.findall(r'<td class="num">(.*?)</td>', response_row, flags=re.S)
+    cells = re.findall(r'<td class="num"[^>]*>(.*?)</td>', response_row, flags=re.S)
     assert [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells] == ["11.2 分钟", "12.2 分钟", "3", "2"]
 
 
