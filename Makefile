@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test bench venv messages clean
+.PHONY: run test bench soak venv messages clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Luchang needs Python 3.11 or newer"'
@@ -50,6 +50,12 @@ test: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	$(PY) bench/run.py
+
+# Not in CI: 500 phones on two Daphnes for 30 minutes, through a Redis restart and
+# a kill -9, on a scratch PostgreSQL database. Shorter: make soak SOAK_ARGS='--minutes 5'.
+SOAK_ARGS ?=
+soak: $(STAMP_TEST)
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 # Regenerate and compile the Chinese catalogue (needs GNU gettext).
 messages: $(STAMP_RUN)
