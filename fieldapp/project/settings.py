@@ -475,3 +475,5 @@ NOTIFY_WECOM = {
 }
 # Tests point subscriptions at a local plain-HTTP push service; production takes https:// only.
 NOTIFY_PUSH_ALLOW_HTTP = env_bool("NOTIFY_PUSH_ALLOW_HTTP", False)
+# The figures' quick-clearance share (快处率): lanes open within this many seconds of the first officer on scene.
+FIGURES_QUICK_CLEARANCE_WITHIN_S = env_int("FIGURES_QUICK_CLEARANCE_WITHIN_S", 900)
