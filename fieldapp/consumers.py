@@ -21,9 +21,11 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from fieldapp import events, selectors, services
+from fieldapp import events, ingest, positions, selectors, services
+from fieldapp.fixes import iso_local
 from common.errors import DomainError
 from common.websocket import GuardedFrames
 from common.roles import DISPATCHER, user_has_role
@@ -217,10 +219,24 @@ class FieldConsumer(JsonFrames):
     async def on_position(self, content: dict[str, Any]) -> None:
         lat, lng = _number(content, "lat"), _number(content, "lng")
         accuracy = _number(content, "accuracy", required=False)
-        at = _time(content, "at")
-        await database_sync_to_async(services.officer_record_position)(
-            officer_id=self.officer_id, lat=lat, lng=lng, accuracy=accuracy, at=at
+        fix = positions.fix_check(
+            officer_id=self.officer_id, lat=lat, lng=lng, accuracy=accuracy, device_at=_time(content, "at"), now=timezone.now()
         )
+        # Written with this process's next batch (fieldapp.ingest); the answer comes after its commit,
+        # from a task of its own so that feed frames are not held up meanwhile.
+        asyncio.ensure_future(self._answer_position(ingest.ingest().submit(fix), fix))
+
+    async def _answer_position(self, outcome: asyncio.Future[str | None], fix: positions.Fix) -> None:
+        reason = await outcome
+        try:
+            if reason is None:
+                await self.send_frame({"type": "position.saved", "at": iso_local(fix.at)})
+            elif reason == positions.OFF_DUTY:
+                await self.send_error(reason, positions.off_duty_error().message, "position")
+            else:
+                await self.send_error(reason, "The server is busy; send the position again later.", "position")
+        except Exception:  # noqa: BLE001 - the socket closed in the meantime; the fix is written all the same.
+            log.debug("position answer for officer %s not sent", self.officer_id, exc_info=True)
 
     async def feed_message(self, event: dict[str, Any]) -> None:
         """A stored frame was committed: send it in order, or let resume fetch it."""
@@ -266,6 +282,15 @@ class DispatchConsumer(JsonFrames):
         # Keep only the latest fix per officer; one batch a second at most, however many officers move.
         position = event["position"]
         self.positions[position["officer_id"]] = position
+        self._batch_soon()
+
+    async def desk_positions(self, event: dict[str, Any]) -> None:
+        # A batch written by the position ingest: coalesced the same way.
+        for position in event["positions"]:
+            self.positions[position["officer_id"]] = position
+        self._batch_soon()
+
+    def _batch_soon(self) -> None:
         if self.flush_task is None or self.flush_task.done():
             delay = max(0.0, self.last_batch + POSITION_BATCH_S - time.monotonic())
             self.flush_task = asyncio.ensure_future(self._flush_after(delay))

@@ -20,6 +20,7 @@ from django.db import transaction
 from rest_framework.fields import DateTimeField
 
 from fieldapp.models import Assignment, Job, Officer, OfficerMessage
+from fieldapp.positions import Fix
 from fieldapp.records_serializers import JobDeskOut
 from fieldapp.serializers import AssignmentOut, JobOut, OfficerOut
 
@@ -103,16 +104,20 @@ def desk_officer_changed_on_commit(officer: Officer) -> None:
     )
 
 
-def desk_position_on_commit(officer: Officer) -> None:
-    """One fix; each desk socket coalesces these into at most one batch a second."""
-    position = {
-        "officer_id": officer.pk,
-        "lat": officer.fix_lat,
-        "lng": officer.fix_lng,
-        "accuracy_m": officer.fix_accuracy_m,
-        "at": DateTimeField().to_representation(officer.fix_at),
+def desk_position(fix: Fix) -> dict[str, Any]:
+    """One fix as the desk's `officer.positions` lists it: built once, sent as is."""
+    return {
+        "officer_id": fix.officer_id,
+        "lat": fix.lat,
+        "lng": fix.lng,
+        "accuracy_m": fix.accuracy_m,
+        "at": DateTimeField().to_representation(fix.at),
     }
-    _send_on_commit(DISPATCH_GROUP, {"type": "desk.position", "position": position})
+
+
+def desk_positions_on_commit(positions: list[dict[str, Any]]) -> None:
+    """A batch's newest fixes in one message; each desk socket coalesces them into at most one batch a second."""
+    _send_on_commit(DISPATCH_GROUP, {"type": "desk.positions", "positions": positions})
 
 
 # --- health ---------------------------------------------------------------

@@ -20,12 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fieldapp import events
+from fieldapp import events, ingest, positions
 from common.errors import DomainError, InvalidInput, NotFound
 from common.geo import valid_lat_lng
 from fieldapp.models import (
     ACTIVE_STATUSES,
-    FIX_TRACE_EVERY_S,
     OFFICER_STEPS,
     Assignment,
     DutyChange,
@@ -34,13 +33,12 @@ from fieldapp.models import (
     JobNumberCounter,
     Officer,
     OfficerMessage,
-    PositionFix,
 )
 from fieldapp.notify import services as notify
 from fieldapp.selectors import assignment_full, job_full, officer_with_state
 
 # A device clock may run a little ahead; beyond this a reported time is refused.
-CLOCK_SKEW = timedelta(minutes=5)
+CLOCK_SKEW = positions.CLOCK_SKEW
 
 
 @dataclass
@@ -433,33 +431,19 @@ def officer_set_duty(*, officer_id: int, on_duty: bool, device_at: datetime | No
     return officer
 
 
-@transaction.atomic
 def officer_record_position(
     *, officer_id: int, lat: float, lng: float, accuracy: float | None = None, at: datetime | None = None,
 ) -> Officer:
-    """Keep the officer's last fix. Only on duty: positions off duty are private."""
+    """Keep the officer's last fix and add it to the track. Only on duty: positions off duty are private.
+
+    The same write as the socket's batches (fieldapp.ingest), for one fix.
+    """
     _check_point(lat, lng)
-    if accuracy is not None and accuracy < 0:
-        raise InvalidInput(_("Accuracy cannot be negative."))
-    now = timezone.now()
-    _check_not_future(at, now)
-    # A device clock running ahead must not make a fix look fresher than it is.
-    at = min(at or now, now)
-    (officer,) = _lock_officers([officer_id])
-    if not officer.on_duty:
-        raise DomainError(_("You are off duty: your position is not recorded."), code="off_duty")
-    if officer.fix_at is not None and at < officer.fix_at:
-        # A late, older fix (a retry after a newer one) does not replace the newer one.
-        return officer
-    previous_at = officer.fix_at
-    officer.fix_lat, officer.fix_lng, officer.fix_accuracy_m, officer.fix_at = lat, lng, accuracy, at
-    officer.save(update_fields=["fix_lat", "fix_lng", "fix_accuracy_m", "fix_at"])
-    # The attendance trace keeps the first fix of each FIX_TRACE_EVERY_S slot, judged from the
-    # row already locked: no extra read per fix.
-    if previous_at is None or int(at.timestamp()) // FIX_TRACE_EVERY_S != int(previous_at.timestamp()) // FIX_TRACE_EVERY_S:
-        PositionFix.objects.create(officer=officer, at=at)
-    events.desk_position_on_commit(officer)
-    return officer
+    fix = positions.fix_check(officer_id=officer_id, lat=lat, lng=lng, accuracy=accuracy, device_at=at, now=timezone.now())
+    plan = ingest.fixes_write([fix])
+    if plan.refused:
+        raise positions.off_duty_error()
+    return Officer.objects.get(pk=officer_id)
 
 
 @transaction.atomic
