@@ -64,7 +64,8 @@ def child(label: str) -> int:
     def table(title: str, urls: list[tuple[str, str]]) -> None:
         from fieldapp.models import Job
 
-        print(f"  {title}: {Job.objects.count()} jobs in the database", flush=True)
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"  {title}: {Job.objects.count()} jobs in the database (load average {load})", flush=True)
         for name, url in urls:
             print(f"    {name:<34} {measure(desk, url)}", flush=True)
 
