@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from fieldapp import api, figures_api, records_api
+from fieldapp import api, figures_api, records_api, track_api
 from fieldapp.notify import api as notify_api
 
 urlpatterns = [
@@ -33,5 +33,6 @@ urlpatterns = [
     path("me/position/", api.MePositionApi.as_view(), name="api-me-position"),
     path("me/push-subscriptions/", notify_api.PushSubscriptionsApi.as_view(), name="api-me-push-subscriptions"),
     path("officers/", api.OfficerListApi.as_view(), name="api-officers"),
+    path("officers/<int:officer_id>/track/", track_api.OfficerTrackApi.as_view(), name="api-officer-track"),
     path("figures/", figures_api.FiguresApi.as_view(), name="api-figures"),
 ]

@@ -167,7 +167,7 @@ if REDIS_URL:
                 "capacity": 500,
                 "expiry": 60,
                 # A socket's group membership lasts this long unless it is renewed;
-                # each officer socket renews it every FIELD_FEED_REFRESH_S.
+                # each socket renews it every WS_GROUP_RENEW_S.
                 "group_expiry": env_int("REDIS_GROUP_EXPIRY_S", 86400),
                 "prefix": os.environ.get("REDIS_PREFIX", "luchang"),
             },
@@ -183,9 +183,10 @@ else:
 WS_MAX_FRAME_BYTES = env_int("WS_MAX_FRAME_BYTES", 1024 * 1024)
 WS_FRAME_BURST = env_int("WS_FRAME_BURST", 60)
 WS_FRAME_RATE_PER_S = env_int("WS_FRAME_RATE_PER_S", 10)
-# How often an officer's socket joins its group again and reads what it missed
-# (Redis may have lost the group in a restart): seconds.
-FIELD_FEED_REFRESH_S = env_int("FIELD_FEED_REFRESH_S", 30)
+# How often a socket joins its groups again (Redis may have lost them in a
+# restart, or to group_expiry), and an officer's socket reads what it missed: seconds.
+WS_GROUP_RENEW_S = env_int("WS_GROUP_RENEW_S", 30)
+FIELD_FEED_REFRESH_S = WS_GROUP_RENEW_S
 # Position ingest (fieldapp/ingest.py): fixes wait in memory and are written
 # together, with their track rows, once per tick; the phone is told a fix was
 # accepted only after its tick committed. Milliseconds.
