@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -58,6 +57,17 @@ class JsonFrames(GuardedFrames):
         # accept would only show up as a failed handshake.
         await self.accept()
         await self.close(code=code)
+
+    async def join_or_refuse(self, groups: list[str]) -> bool:
+        """Join the groups and accept; with the channel layer down, refuse cleanly (never a 500 handshake)."""
+        try:
+            await self.keep_groups(groups)
+        except Exception:  # noqa: BLE001 - Redis down: the client retries on 1013.
+            log.warning("socket refused: the channel layer is down", exc_info=True)
+            await self.refuse(CLOSE_TRY_AGAIN_LATER)
+            return False
+        await self.accept()
+        return True
 
     async def receive_frame(self, content: dict[str, Any]) -> None:
         frame_type = content.get("type")
@@ -130,42 +140,17 @@ class FieldConsumer(JsonFrames):
         self.sent_seq: int | None = None  # None until the phone resumes
         self.owed_acks: set[int] = set()
         self.group = events.officer_group(officer.pk)
-        try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
-        except Exception:  # noqa: BLE001 - Redis down: refuse cleanly, never a 500 handshake.
-            log.warning("officer %s refused: the channel layer is down", officer.pk, exc_info=True)
-            await self.refuse(CLOSE_TRY_AGAIN_LATER)
+        if not await self.join_or_refuse([self.group]):
             return
-        await self.accept()
         await self.send_frame(
             {"type": "hello", "officer_id": officer.pk, "feed_seq": await database_sync_to_async(selectors.feed_seq)(officer.pk)}
         )
-        self.refresher = asyncio.ensure_future(self._refresh_every(settings.FIELD_FEED_REFRESH_S))
 
     async def disconnect(self, code: int) -> None:
-        refresher = getattr(self, "refresher", None)
-        if refresher is not None:
-            refresher.cancel()
-        if hasattr(self, "group"):
-            try:
-                await self.channel_layer.group_discard(self.group, self.channel_name)
-            except Exception:  # noqa: BLE001 - the group expires by itself.
-                log.warning("group_discard of %s failed", self.group, exc_info=True)
+        await self.leave_groups()
 
-    async def _refresh_every(self, period_s: float) -> None:
-        # Redis can forget the socket's group membership (a restart without
-        # persistence, or the layer's group_expiry), and the socket would then
-        # hear no push again. Now and then, through our own channel so that it
-        # runs between handlers, join again and read anything missed.
-        while True:
-            await asyncio.sleep(period_s)
-            try:
-                await self.channel_layer.send(self.channel_name, {"type": "feed.refresh"})
-            except Exception:  # noqa: BLE001 - Redis is down; try at the next tick.
-                log.warning("feed refresh for officer %s not sent", self.officer_id, exc_info=True)
-
-    async def feed_refresh(self, event: dict[str, Any]) -> None:
-        await self.channel_layer.group_add(self.group, self.channel_name)
+    async def groups_renewed(self) -> None:
+        # Pushes lost while the group was gone are in the database.
         if self.sent_seq is not None and await database_sync_to_async(selectors.feed_seq)(self.officer_id) > self.sent_seq:
             await self._catch_up()
 
@@ -263,14 +248,12 @@ class DispatchConsumer(JsonFrames):
         self.positions: dict[int, dict[str, Any]] = {}
         self.last_batch = 0.0
         self.flush_task: asyncio.Task | None = None
-        self.joined = True
-        await self.channel_layer.group_add(events.DISPATCH_GROUP, self.channel_name)
-        await self.accept()
+        if not await self.join_or_refuse([events.DISPATCH_GROUP]):
+            return
         await self.send_frame({"type": "hello"})
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "joined", False):
-            await self.channel_layer.group_discard(events.DISPATCH_GROUP, self.channel_name)
+        await self.leave_groups()
         task = getattr(self, "flush_task", None)
         if task is not None:
             task.cancel()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("field/", views.field_home, name="field-home"),
     path("dispatch/", views.dispatch_home, name="dispatch-home"),
     path("dispatch/figures/", include("fieldapp.figures_urls")),
+    path("", include("fieldapp.roadwork_urls")),
     path("stations/", include("stations.urls")),
     path("healthz", pages.healthz, name="healthz"),
     path("manifest.webmanifest", pages.manifest, name="manifest"),
@@ -29,6 +30,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script under the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("fieldapp.api_urls")),
+    path("api/v1/", include("fieldapp.roadwork_api_urls")),
     path("api/v1/", include("stations.api_urls")),
 ]
 
