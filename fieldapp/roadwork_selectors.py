@@ -18,6 +18,7 @@ from django.utils import timezone
 from common.geo import bounding_box
 from fieldapp import roadwork as rw
 from fieldapp import roadwork_config as config
+from fieldapp.figures import Stats, stats
 from fieldapp.models import (
     Assignment,
     CongestionPoint,
@@ -241,6 +242,7 @@ class Rates:
     hazards_overdue: int
     outreach_by_kind: list[tuple[str, int, int]]
     settings: dict[str, float]
+    visit_minutes: Stats | None = None
 
 
 def rates_for_range(*, first: date, last: date, now: datetime | None = None) -> Rates:
@@ -260,8 +262,13 @@ def rates_for_range(*, first: date, last: date, now: datetime | None = None) -> 
     by_point: list[PointRate] = []
     squad_rows: dict[str, list[rw.WindowPresence]] = defaultdict(list)
     all_rows: list[rw.WindowPresence] = []
+    visit_seconds: list[float] = []
     for point in points:
-        rows = rw.presence(windows[point.pk], fixes, place_of(point), rules)
+        visits = rw.visits_of(fixes, place_of(point), rules)
+        rows = [rw.presence_in(window, visits, rules) for window in windows[point.pk]]
+        visit_seconds.extend(
+            v.minutes_within(w) * 60 for w in windows[point.pk] for v in visits if v.touches(w) and v.minutes_within(w) > 0
+        )
         all_rows.extend(rows)
         squad_rows[point.squad.name if point.squad else "—"].extend(rows)
         by_point.append(PointRate(point, rw.visibility_rate(rows), round(sum(r.officer_minutes for r in rows), 1)))
@@ -299,6 +306,7 @@ def rates_for_range(*, first: date, last: date, now: datetime | None = None) -> 
         by_squad=sorted((name, rw.visibility_rate(rows)) for name, rows in squad_rows.items()),
         intervention=intervention, found=found, flow=flow, flow_sources=sources, closure=closure,
         hazards_open=open_count, hazards_overdue=overdue_count, outreach_by_kind=outreach,
+        visit_minutes=stats(visit_seconds),
         settings={
             "ROADWORK_COVERED_MINUTES": rules.covered_minutes,
             "ROADWORK_VISIT_GAP_MINUTES": rules.join_gap.total_seconds() / 60,
