@@ -8,7 +8,9 @@ and WS_FRAME_RATE_PER_S after that, and a frame is a JSON object.
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import is_same_domain, split_domain_port, validate_host
+
+log = logging.getLogger(__name__)
 
 # RFC 6455's "message too big", and our own "too many frames" (reconnect with backoff).
 CLOSE_TOO_BIG = 1009
@@ -127,8 +131,49 @@ class GuardedFrames(AsyncJsonWebsocketConsumer):
     _bucket: TokenBucket | None = None
     _closing = False
 
+    _kept_groups: list[str] = []
+    _renewer: asyncio.Future[None] | None = None
+
     async def receive_frame(self, content: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    # Redis can forget a socket's group membership (a restart without
+    # persistence, or the layer's group_expiry), and the socket, alive as
+    # ever, would hear no push again. So each socket joins its groups again
+    # every WS_GROUP_RENEW_S, by a message to its own channel, so that the
+    # renewal runs between handlers like any other message.
+
+    async def keep_groups(self, groups: list[str]) -> None:
+        """Join the groups now (this may raise, e.g. with Redis down) and renew them from then on."""
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self._kept_groups = list(groups)
+        self._renewer = asyncio.ensure_future(self._renew_every(float(settings.WS_GROUP_RENEW_S)))
+
+    async def leave_groups(self) -> None:
+        if self._renewer is not None:
+            self._renewer.cancel()
+        for group in self._kept_groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # noqa: BLE001 - the membership expires by itself.
+                log.warning("leaving %s failed", group, exc_info=True)
+
+    async def _renew_every(self, period_s: float) -> None:
+        while True:
+            await asyncio.sleep(period_s)
+            try:
+                await self.channel_layer.send(self.channel_name, {"type": "groups.renew"})
+            except Exception:  # noqa: BLE001 - the layer is down; try at the next tick.
+                log.warning("group renewal of %s not sent", self.channel_name, exc_info=True)
+
+    async def groups_renew(self, event: dict[str, Any]) -> None:
+        for group in self._kept_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.groups_renewed()
+
+    async def groups_renewed(self) -> None:
+        """After a renewal; a consumer whose pushes are stored reads what it may have missed."""
 
     def frame_is_owed(self, content: dict[str, Any]) -> bool:
         """A frame the server asked for (e.g. the ack of a frame it sent) costs no token."""

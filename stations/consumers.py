@@ -33,13 +33,13 @@ class ScreenConsumer(GuardedFrames):
             await self.close(code=4404)
             return
         self.group = station_group(station_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Renewed, so a Redis restart does not leave the screen deaf.
+        await self.keep_groups([self.group])
         await self.accept()
         await self.send_json({"type": "hello", "station_id": station_id})
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_groups()
 
     async def receive_frame(self, content: dict[str, Any]) -> None:
         # A ping keeps proxies from closing an idle socket; everything else is ignored.

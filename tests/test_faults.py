@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 BURST = 50
 # The servers' timers, shortened: an officer socket rejoins its group every
 # second, and Redis forgets a membership not renewed for 2 s (a day by default).
-FAULT_ENV = {"FIELD_FEED_REFRESH_S": "1", "REDIS_GROUP_EXPIRY_S": "2"}
+FAULT_ENV = {"WS_GROUP_RENEW_S": "1", "REDIS_GROUP_EXPIRY_S": "2"}
 
 
 class Cluster:
