@@ -186,7 +186,6 @@ WS_FRAME_RATE_PER_S = env_int("WS_FRAME_RATE_PER_S", 10)
 # How often a socket joins its groups again (Redis may have lost them in a
 # restart, or to group_expiry), and an officer's socket reads what it missed: seconds.
 WS_GROUP_RENEW_S = env_int("WS_GROUP_RENEW_S", 30)
-FIELD_FEED_REFRESH_S = WS_GROUP_RENEW_S
 # Position ingest (fieldapp/ingest.py): fixes wait in memory and are written
 # together, with their track rows, once per tick; the phone is told a fix was
 # accepted only after its tick committed. Milliseconds.
