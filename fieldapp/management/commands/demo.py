@@ -67,7 +67,7 @@ class Command(BaseCommand):
 
         # Other parts of the app add their own demo data through these commands.
         available = get_commands()
-        for extra in ("demo_field", "demo_history", "demo_stations"):
+        for extra in ("demo_field", "demo_history", "demo_stations", "demo_roadwork"):
             if extra in available:
                 call_command(extra, stdout=self.stdout)
 
