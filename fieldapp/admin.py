@@ -308,3 +308,77 @@ class ExpiringTokenAdmin(TokenAdmin):
     @admin.display(description=_("expired"), boolean=True)
     def expired(self, token: TokenProxy) -> bool:
         return token_is_expired(token)
+
+
+# --- road work (issue 12) -------------------------------------------------------
+# Points and areas are edited on the desk (/dispatch/roadwork/), where the post
+# windows have the week editor; here they are edited through the same service.
+from fieldapp import roadwork_services  # noqa: E402
+from fieldapp.models import CongestionPoint, Hazard, HazardEvent, OutreachEvent, RoadArea, TrafficSample  # noqa: E402
+
+
+@admin.register(RoadArea)
+class RoadAreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "leader")
+    list_select_related = ("leader",)
+
+
+@admin.register(CongestionPoint)
+class CongestionPointAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "area", "squad", "officer", "post_windows", "status")
+    list_filter = ("status", "kind", "area")
+    search_fields = ("name",)
+    list_select_related = ("area", "squad", "officer")
+    raw_id_fields = ("officer",)
+
+    def save_model(self, request: Any, obj: CongestionPoint, form: Any, change: bool) -> None:
+        values = {name: form.cleaned_data[name] for name in form.cleaned_data if name in roadwork_services.POINT_FIELDS}
+        saved = (
+            roadwork_services.point_update(point_id=obj.pk, **values) if change else roadwork_services.point_create(**values)
+        )
+        obj.pk = saved.pk
+
+
+class HazardEventInline(admin.TabularInline):
+    model = HazardEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "from_status", "to_status", "note", "data")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Hazard)
+class HazardAdmin(admin.ModelAdmin):
+    """Read-only: a hazard moves on the desk, so that every change is kept with who and when."""
+
+    list_display = ("number", "kind", "status", "unit", "deadline", "reported_at")
+    list_filter = ("status", "kind", "found_by")
+    search_fields = ("number", "address", "description")
+    list_select_related = ("point",)
+    inlines = [HazardEventInline]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return [field.name for field in Hazard._meta.fields]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+
+@admin.register(OutreachEvent)
+class OutreachEventAdmin(admin.ModelAdmin):
+    list_display = ("day", "kind", "place", "organisation", "audience")
+    list_filter = ("kind",)
+    filter_horizontal = ("officers",)
+
+
+@admin.register(TrafficSample)
+class TrafficSampleAdmin(admin.ModelAdmin):
+    list_display = ("point", "state", "source", "officer", "at")
+    list_filter = ("state", "source")
+    list_select_related = ("point", "officer")
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -195,3 +195,11 @@ def test_the_point_page_saves_windows_from_the_week_editor(client, dispatcher, s
     r = client.post("/dispatch/roadwork/points/new/", form)
     assert r.status_code == 302, r.content.decode()[:2000]
     assert CongestionPoint.objects.get().post_windows == "Mo-Fr 07:00-08:00,16:30-17:30; PH off"
+
+
+def test_admin_lists_the_road_work_and_keeps_hazards_read_only(client, admin, hazard, point):
+    client.force_login(admin)
+    for name in ("roadarea", "congestionpoint", "hazard", "outreachevent", "trafficsample"):
+        assert client.get(f"/admin/fieldapp/{name}/").status_code == 200, name
+    assert client.get(f"/admin/fieldapp/hazard/{hazard.pk}/change/").status_code == 200
+    assert client.get("/admin/fieldapp/hazard/add/").status_code == 403
