@@ -193,6 +193,16 @@ POSITION_TICK_MS = env_int("POSITION_TICK_MS", 250)
 # The position track (every accepted on-duty fix) is kept this many days;
 # `manage.py prune_dispatch` deletes older fixes.
 POSITION_TRACK_RETENTION_DAYS = env_int("POSITION_TRACK_RETENTION_DAYS", 30)
+# Road work (fieldapp/roadwork.py): one officer's minutes inside a point's radius
+# that cover a post window (10–15 min gives most of a hot-spot patrol's effect,
+# Koper 1995); fixes closer than the gap join one visit; fixes reporting a worse
+# accuracy are skipped; the desk flags an uncovered window starting this soon;
+# the desk's points and the post card ask again this often (s).
+ROADWORK_COVERED_MINUTES = env_int("ROADWORK_COVERED_MINUTES", 10)
+ROADWORK_VISIT_GAP_MINUTES = env_int("ROADWORK_VISIT_GAP_MINUTES", 3)
+ROADWORK_MAX_ACCURACY_M = env_int("ROADWORK_MAX_ACCURACY_M", 100)
+ROADWORK_FLAG_AHEAD_MINUTES = env_int("ROADWORK_FLAG_AHEAD_MINUTES", 15)
+ROADWORK_DESK_REFRESH_S = env_int("ROADWORK_DESK_REFRESH_S", 20)
 
 # The test suite and the servers it starts set a fast hasher here: one PBKDF2
 # hash costs about half a second on a small machine. Unset, Django's default.
