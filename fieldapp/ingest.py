@@ -128,11 +128,18 @@ class PositionIngest:
         return future
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        spent = 0.0
         try:
             while self.pending:
-                delay = self.tick_s if not self.failures else min(RETRY_MAX_S, self.tick_s * 2 ** self.failures)
-                await asyncio.sleep(delay)
+                if self.failures:
+                    await asyncio.sleep(min(RETRY_MAX_S, self.tick_s * 2 ** self.failures))
+                else:
+                    # One tick from the start of the last write, so a slow write does not stretch every tick.
+                    await asyncio.sleep(max(0.0, self.tick_s - spent))
+                started = loop.time()
                 await self.flush()
+                spent = loop.time() - started
         finally:
             self.task = None
 

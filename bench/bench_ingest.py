@@ -1,0 +1,383 @@
+"""Position ingest and dispatch under position load, on one real Daphne process, beside baselines.
+
+1. Opening N authenticated /ws/field/ sockets (hello + resume), 50 at a time.
+2. Ingest: every socket sends position frames as fast as they are answered
+   (two in flight each): fixes saved per second, send -> `position.saved`
+   round trip, and a fix's send -> its `officer.positions` batch on a desk
+   socket. Baseline: ping -> pong on the same sockets, during the same load.
+3. Dispatch -> phone while every other officer sends a fix every 5 s, for 200
+   and for 1,000 officers. Baseline: a bare `websockets` server, the same load,
+   pushing a frame to a probe socket on a trigger.
+
+    .venv/bin/python bench/bench_ingest.py                 # sqlite and postgres
+    QUICK=1 .venv/bin/python bench/bench_ingest.py postgres
+
+Loopback only; scratch databases, removed afterwards; stops by itself. Writes
+bench/results/ingest-<database>.json beside the printed table.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import run_on_scratch_databases  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICK = os.environ.get("QUICK") not in (None, "", "0")
+SIZES = [200] if QUICK else [200, 1000]
+INGEST_S = 5 if QUICK else 10
+DISPATCHES = 20 if QUICK else 50
+LOAD_PERIOD_S = 5.0
+IN_FLIGHT = 2
+
+rows: list[dict[str, Any]] = []
+
+
+def main(argv: list[str]) -> int:
+    wanted = argv or ["sqlite", "postgres"]
+    print(f"ingest benchmark: {SIZES} officers, {INGEST_S} s of fixes, {DISPATCHES} dispatches", flush=True)
+    return run_on_scratch_databases(__file__, wanted, prefix="bench-ingest")
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000 if ordered else float("nan")
+
+
+def row(scenario: str, figure: str, value: str, goal: str, baseline: str = "—", ratio: str = "—") -> None:
+    load = os.getloadavg()[0]
+    rows.append({"scenario": scenario, "figure": figure, "value": value, "goal": goal, "baseline": baseline,
+                 "ratio": ratio, "load": round(load, 2)})
+    print(f"  {scenario:<34} {figure:<38} {value:<22} goal {goal:<14} baseline {baseline:<18} {ratio:<8} load {load:.1f}",
+          flush=True)
+
+
+# --- child ---------------------------------------------------------------------
+
+def child(label: str) -> int:
+    import django
+
+    # One key for this process and its servers: the sessions made here must hold there.
+    os.environ["SECRET_KEY"] = f"bench-ingest-{os.getpid()}-{random.random()}"
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    people = make_people(max(SIZES) + 1)
+    from bench_dispatch import Daphne
+
+    # The servers run as in production (DEBUG off: no query log), on plain HTTP.
+    os.environ.update({"DEBUG": "false",
+                       "SECURE_SSL_REDIRECT": "false", "BEHIND_PROXY": "false", "STATIC_MANIFEST": "false",
+                       "NOTIFY_WORKER_IN_PROCESS": "false"})
+    pooled = [False, True] if label == "postgres" else [False]
+    for pool in pooled:
+        os.environ["DATABASE_POOL"] = "true" if pool else "false"
+        os.environ["DATABASE_POOL_MAX"] = "8"
+        title = f"{label}{' + pool' if pool else ''}"
+        print(f"\n[{title}] one Daphne, in-memory layer", flush=True)
+        server = Daphne(None)
+        try:
+            asyncio.run(on_server(title, server, people))
+        finally:
+            server.stop()
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"ingest-{label}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    return 0
+
+
+def make_people(count: int) -> dict[str, Any]:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from fieldapp.models import Officer
+
+    users = get_user_model()
+    dispatcher = users.objects.create_user("bench-dispatcher", password=None)
+    dispatcher.groups.add(Group.objects.get_or_create(name="dispatcher")[0])
+    officer_group = Group.objects.get_or_create(name="officer")[0]
+    made = users.objects.bulk_create([users(username=f"bench-officer-{n}") for n in range(count)])
+    made = list(users.objects.filter(username__startswith="bench-officer-").order_by("id"))
+    officer_group.user_set.add(*made)
+    now = timezone.now()
+    officers = Officer.objects.bulk_create([
+        Officer(user=user, badge_number=f"8{n:05d}", call_sign=f"压测{n}", on_duty=True, duty_changed_at=now,
+                fix_lat=36.45, fix_lng=115.98, fix_accuracy_m=5.0, fix_at=now)
+        for n, user in enumerate(made)
+    ])
+    officers = list(Officer.objects.select_related("user").order_by("id"))
+    cookies = []
+    for officer in officers:
+        session = SessionStore()
+        session[SESSION_KEY] = str(officer.user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = officer.user.get_session_auth_hash()
+        session.create()
+        cookies.append(session.session_key)
+    desk_session = SessionStore()
+    desk_session[SESSION_KEY] = str(dispatcher.pk)
+    desk_session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    desk_session[HASH_SESSION_KEY] = dispatcher.get_session_auth_hash()
+    desk_session.create()
+    return {
+        "dispatcher": dispatcher, "dispatcher_token": Token.objects.create(user=dispatcher).key,
+        "desk_cookie": desk_session.session_key, "officers": officers, "cookies": cookies,
+        "probe_token": Token.objects.create(user=officers[0].user).key,
+    }
+
+
+async def connect(server: Any, cookie: str, path: str = "/ws/field/") -> Any:
+    import websockets
+
+    socket_ = await websockets.connect(
+        f"ws://127.0.0.1:{server.port}{path}", origin=server.url,
+        additional_headers={"Cookie": f"sessionid={cookie}"}, open_timeout=60, max_queue=None,
+    )
+    hello = json.loads(await asyncio.wait_for(socket_.recv(), 60))
+    if path == "/ws/field/":
+        await socket_.send(json.dumps({"type": "resume", "after": hello["feed_seq"]}))
+        while json.loads(await asyncio.wait_for(socket_.recv(), 60))["type"] != "resumed":
+            pass
+    return socket_
+
+
+async def open_many(server: Any, cookies: list[str]) -> tuple[list[Any], float]:
+    started = time.perf_counter()
+    sockets: list[Any] = []
+    while len(sockets) < len(cookies):
+        batch = cookies[len(sockets):len(sockets) + 50]
+        sockets += await asyncio.gather(*(connect(server, cookie) for cookie in batch))
+    return sockets, time.perf_counter() - started
+
+
+async def ping_rtts(sockets: list[Any], rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        for socket_ in sockets:
+            started = time.perf_counter()
+            await socket_.send('{"type": "ping"}')
+            while json.loads(await socket_.recv())["type"] != "pong":
+                pass
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def on_server(title: str, server: Any, people: dict[str, Any]) -> None:
+    officers, cookies = people["officers"], people["cookies"]
+    biggest = max(SIZES)
+    sockets, opened = await open_many(server, cookies[1:biggest + 1])
+    row(title, f"open {len(sockets)} sockets (hello+resume)", f"{opened:.1f} s", "< 10 s / 1,000")
+    await ingest(title, server, people, sockets[: min(SIZES)], officers[1:])
+    for size in SIZES:
+        await dispatch_under_load(title, server, people, sockets[:size], size)
+    await asyncio.gather(*(s.close() for s in sockets))
+
+
+async def ingest(title: str, server: Any, people: dict[str, Any], sockets: list[Any], officers: list[Any]) -> None:
+    desk = await connect(server, people["desk_cookie"], "/ws/dispatch/")
+    sent_at: dict[tuple[int, float], float] = {}
+    saved_rtts: list[float] = []
+    desk_lags: list[float] = []
+    saved = 0
+    stop = time.perf_counter() + INGEST_S
+    counter = 0
+
+    async def sender(socket_: Any, officer_id: int) -> None:
+        nonlocal saved, counter
+        pending: list[float] = []
+        while time.perf_counter() < stop:
+            while len(pending) < IN_FLIGHT:
+                counter += 1
+                lat = round(36.0 + counter / 1e6, 6)
+                now = time.perf_counter()
+                sent_at[(officer_id, lat)] = now
+                pending.append(now)
+                await socket_.send(json.dumps({"type": "position", "lat": lat, "lng": 115.98, "accuracy": 5}))
+            frame = json.loads(await socket_.recv())
+            if frame["type"] == "position.saved":
+                saved_rtts.append(time.perf_counter() - pending.pop(0))
+                saved += 1
+            elif frame["type"] == "error":
+                raise RuntimeError(f"position refused: {frame}")
+        while pending:  # drain the answers still owed
+            frame = json.loads(await asyncio.wait_for(socket_.recv(), 30))
+            if frame["type"] == "position.saved":
+                pending.pop(0)
+
+    async def watch_desk() -> None:
+        while True:
+            frame = json.loads(await desk.recv())
+            if frame["type"] == "officer.positions":
+                now = time.perf_counter()
+                for position in frame["positions"]:
+                    started = sent_at.get((position["officer_id"], position["lat"]))
+                    if started is not None:
+                        desk_lags.append(now - started)
+
+    pings: list[float] = []
+
+    async def pinger(probe: Any) -> None:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            await probe.send('{"type": "ping"}')
+            while json.loads(await probe.recv())["type"] != "pong":
+                pass
+            pings.append(time.perf_counter() - started)
+            await asyncio.sleep(0.05)
+
+    probe = await connect(server, people["cookies"][0])
+    idle_pings = await ping_rtts(sockets[:50], 2)
+    watcher = asyncio.ensure_future(watch_desk())
+    started = time.perf_counter()
+    await asyncio.gather(pinger(probe), *(sender(s, o.pk) for s, o in zip(sockets, officers)))
+    elapsed = time.perf_counter() - started
+    await asyncio.sleep(1.5)
+    watcher.cancel()
+    await desk.close()
+    await probe.close()
+    rate = saved / elapsed
+    row(title, f"fixes saved/s ({len(sockets)} sockets, {IN_FLIGHT} in flight)", f"{rate:,.0f}/s", "≥ 1,000/s",
+        "today 55/s (141 pool)")
+    ping50 = statistics.median(pings) * 1000
+    row(title, "position -> position.saved p50/p99", f"{pct(saved_rtts, .5):.0f} / {pct(saved_rtts, .99):.0f} ms",
+        "—", f"ping {ping50:.0f} ms (idle {statistics.median(idle_pings) * 1000:.1f})",
+        f"{pct(saved_rtts, .5) / ping50:.1f}×")
+    row(title, "fix sent -> on the desk p50/p99", f"{pct(desk_lags, .5):.0f} / {pct(desk_lags, .99):.0f} ms", "≤ 1,000 ms",
+        f"n={len(desk_lags)}")
+
+
+async def steady_load(sockets: list[Any], officers: list[Any], stop: asyncio.Event) -> None:
+    """Each socket sends a fix every LOAD_PERIOD_S, at a random phase, and reads its answers."""
+
+    async def one(socket_: Any, number: int) -> None:
+        await asyncio.sleep(random.random() * LOAD_PERIOD_S)
+        reader = asyncio.ensure_future(drain(socket_))
+        try:
+            while not stop.is_set():
+                await socket_.send(json.dumps({"type": "position", "lat": 36.45 + random.random() / 100, "lng": 115.98,
+                                               "accuracy": 8}))
+                try:
+                    await asyncio.wait_for(stop.wait(), LOAD_PERIOD_S)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            reader.cancel()
+
+    await asyncio.gather(*(one(s, n) for n, s in enumerate(sockets)))
+
+
+async def drain(socket_: Any) -> None:
+    while True:
+        await socket_.recv()
+
+
+async def dispatch_under_load(title: str, server: Any, people: dict[str, Any], sockets: list[Any], size: int) -> None:
+    from asgiref.sync import sync_to_async
+
+    from bench_dispatch import measure
+    from fieldapp import services
+
+    probe = people["officers"][0]
+    # The probe officer sends no fixes of its own; a fresh one keeps it a candidate.
+    await sync_to_async(services.officer_record_position)(officer_id=probe.pk, lat=36.45, lng=115.98, accuracy=5.0)
+    jobs = await sync_to_async(lambda: [
+        services.job_create(created_by=people["dispatcher"], kind="hazard", summary="遗撒物", lat=36.45, lng=115.98)
+        for _ in range(DISPATCHES)
+    ])()
+    stop = asyncio.Event()
+    load = asyncio.ensure_future(steady_load(sockets, people["officers"][1:], stop))
+    await asyncio.sleep(LOAD_PERIOD_S)  # every load socket has sent once
+    latencies, _responses = await measure(server, server, people["cookies"][0], probe, jobs,
+                                          people["dispatcher_token"], people["probe_token"])
+    stop.set()
+    await load
+    base = await asyncio.to_thread(bare_websockets_push, size)
+    p50, p99 = pct(latencies, .5), pct(latencies, .99)
+    row(title, f"dispatch -> phone, {size} officers at 1 fix/5 s", f"p50 {p50:.0f} / p99 {p99:.0f} ms", "p99 ≤ 50 ms",
+        f"bare ws {base[0]:.1f} / {base[1]:.1f} ms", f"{p99 / base[1]:.0f}×")
+
+
+# --- baseline: a bare websockets server with the same load ------------------------
+
+BARE_SERVER = r"""
+import asyncio, json, sys
+import websockets
+probe = None
+async def handler(ws):
+    global probe
+    async for raw in ws:
+        msg = json.loads(raw)
+        if msg.get("type") == "probe":
+            probe = ws
+        elif msg.get("type") == "push":
+            await probe.send(json.dumps({"type": "pushed", "n": msg["n"]}))
+        else:
+            await ws.send('{"type": "position.saved"}')
+async def main():
+    async with websockets.serve(handler, "127.0.0.1", int(sys.argv[1]), max_queue=None):
+        print("ready", flush=True)
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+def bare_websockets_push(size: int) -> tuple[float, float]:
+    from bench_dispatch import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        return asyncio.run(_bare_measure(port, size))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _bare_measure(port: int, size: int) -> tuple[float, float]:
+    import websockets
+
+    url = f"ws://127.0.0.1:{port}/"
+    sockets = []
+    while len(sockets) < size:
+        sockets += await asyncio.gather(*(websockets.connect(url, max_queue=None) for _ in range(min(100, size - len(sockets)))))
+    probe = await websockets.connect(url)
+    control = await websockets.connect(url)
+    await probe.send('{"type": "probe"}')
+    await asyncio.sleep(0.2)
+    stop = asyncio.Event()
+    load = asyncio.ensure_future(steady_load(sockets, [], stop))
+    await asyncio.sleep(LOAD_PERIOD_S)
+    samples = []
+    for n in range(DISPATCHES):
+        started = time.perf_counter()
+        await control.send(json.dumps({"type": "push", "n": n}))
+        while json.loads(await probe.recv()).get("n") != n:
+            pass
+        samples.append(time.perf_counter() - started)
+        await asyncio.sleep(0.05)
+    stop.set()
+    await load
+    for socket_ in (*sockets, probe, control):
+        await socket_.close()
+    return pct(samples, .5), pct(samples, .99)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        sys.exit(child(sys.argv[2]))
+    sys.exit(main(sys.argv[1:]))
