@@ -23,10 +23,11 @@ Rules every figure follows:
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -185,21 +186,29 @@ def days_of(first: date, last: date) -> list[date]:
 # --- the timeline ------------------------------------------------------------
 
 def timelines(jobs: Iterable[JobRow], assignments: Iterable[AssignmentRow]) -> list[Timeline]:
-    """T2, T3 and T5 of each job from all of its assignments (whichever squad they belong to)."""
-    by_job: dict[int, list[AssignmentRow]] = defaultdict(list)
-    for assignment in assignments:
-        by_job[assignment.job_id].append(assignment)
-    result = []
-    for job in jobs:
-        rows = by_job.get(job.id, [])
-        t2 = min((row.dispatched_at for row in rows), default=None)
-        t3 = min((row.on_scene_at for row in rows if row.on_scene_at is not None), default=None)
-        cleared = [row.cleared_at for row in rows if row.cleared_at is not None]
-        # The last officer has cleared only once no one is still on the way or on scene.
-        still_active = any(row.status in ACTIVE_STATUSES for row in rows)
-        t5 = max(cleared) if cleared and not still_active else None
-        result.append(Timeline(job=job, t2=t2, t3=t3, t5=t5))
-    return result
+    """T2, T3 and T5 of each job from all of its assignments (whichever squad they belong to), in one pass."""
+    first_sent: dict[int, datetime] = {}
+    first_on_scene: dict[int, datetime] = {}
+    last_cleared: dict[int, datetime] = {}
+    still_active: set[int] = set()
+    for row in assignments:
+        job_id = row.job_id
+        if job_id not in first_sent or row.dispatched_at < first_sent[job_id]:
+            first_sent[job_id] = row.dispatched_at
+        if row.on_scene_at is not None and (job_id not in first_on_scene or row.on_scene_at < first_on_scene[job_id]):
+            first_on_scene[job_id] = row.on_scene_at
+        if row.cleared_at is not None and (job_id not in last_cleared or row.cleared_at > last_cleared[job_id]):
+            last_cleared[job_id] = row.cleared_at
+        if row.status in ACTIVE_STATUSES:
+            still_active.add(job_id)
+    # The last officer has cleared only once no one is still on the way or on scene.
+    return [
+        Timeline(
+            job=job, t2=first_sent.get(job.id), t3=first_on_scene.get(job.id),
+            t5=None if job.id in still_active else last_cleared.get(job.id),
+        )
+        for job in jobs
+    ]
 
 
 def in_squad(jobs: Iterable[JobRow], assignments: Iterable[AssignmentRow], squad_id: int | None) -> list[JobRow]:
@@ -450,8 +459,14 @@ def gaps_in(
     gap from its start to its end.
     """
     found: list[Gap] = []
+    # Silences do not overlap: in order of their end, each shift looks only at those that reach into it.
+    ordered = sorted(silences, key=lambda quiet: (quiet[1] is None, quiet[1] or datetime.min.replace(tzinfo=UTC)))
+    ends = [quiet_to for _from, quiet_to in ordered if quiet_to is not None]
     for low, high, on_at in intervals:
-        for quiet_from, quiet_to in silences:
+        for index in range(bisect_right(ends, on_at), len(ordered)):
+            quiet_from, quiet_to = ordered[index]
+            if quiet_from is not None and quiet_from >= high:
+                break
             start = max(on_at, quiet_from) if quiet_from is not None else on_at
             end = min(high, quiet_to) if quiet_to is not None else high
             if (end - start).total_seconds() > gap_after_s:
