@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from common.errors import DomainError
 from common.roles import ADMIN, DISPATCHER, OFFICER, role_required, user_has_role
@@ -140,7 +140,7 @@ def point_edit(request: HttpRequest, point_id: int | None = None) -> HttpRespons
 
 
 HAZARD_FILTERS = (
-    ("open", gettext_lazy("Open")), ("overdue", gettext_lazy("Overdue")), ("", gettext_lazy("All")),
+    ("open", pgettext_lazy("hazards", "Open")), ("overdue", gettext_lazy("Overdue")), ("", gettext_lazy("All")),
 )
 
 
