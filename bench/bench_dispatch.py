@@ -106,6 +106,8 @@ def make_people() -> dict[str, Any]:
 
 
 def server_times(people: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
     desk = APIClient()
@@ -115,33 +117,43 @@ def server_times(people: dict[str, Any]) -> None:
         phones[officer.pk] = APIClient()
         phones[officer.pk].force_authenticate(officer.user)
     created, dispatched, advanced, cleared = [], [], [], []
+    # Queries per request, counted on every request; their time is in the server time.
+    queries: dict[str, list[int]] = {"create": [], "dispatch": [], "advance": [], "cleared": []}
     # A hazard: clearing an accident would first need its quick-clearance record.
     body = {"kind": "hazard", "priority": 2, "summary": "路面散落货物", "lat": 36.4561, "lng": 115.9855,
             "source": "video_patrol", "address": "东昌路/柳园路口"}
     for index in range(OPS):
         officer = people["officers"][index % OFFICERS]
         started = time.perf_counter()
-        response = desk.post("/api/v1/jobs/", body, format="json")
+        with CaptureQueriesContext(connection) as captured:
+            response = desk.post("/api/v1/jobs/", body, format="json")
         created.append(time.perf_counter() - started)
+        queries["create"].append(len(captured.captured_queries))
         assert response.status_code == 201, response.content
         job_id = response.json()["id"]
         started = time.perf_counter()
-        response = desk.post(f"/api/v1/jobs/{job_id}/dispatch/", {"officers": [officer.pk]}, format="json")
+        with CaptureQueriesContext(connection) as captured:
+            response = desk.post(f"/api/v1/jobs/{job_id}/dispatch/", {"officers": [officer.pk]}, format="json")
         dispatched.append(time.perf_counter() - started)
+        queries["dispatch"].append(len(captured.captured_queries))
         assert response.status_code == 200, response.content
         assignment_id = response.json()["created"][0]["id"]
         for step in ("accepted", "en_route", "on_scene", "cleared"):
             started = time.perf_counter()
-            response = phones[officer.pk].post(
-                f"/api/v1/assignments/{assignment_id}/advance/", {"to": step, "lat": 36.45, "lng": 115.98}, format="json"
-            )
+            with CaptureQueriesContext(connection) as captured:
+                response = phones[officer.pk].post(
+                    f"/api/v1/assignments/{assignment_id}/advance/", {"to": step, "lat": 36.45, "lng": 115.98}, format="json"
+                )
             (cleared if step == "cleared" else advanced).append(time.perf_counter() - started)
+            queries["cleared" if step == "cleared" else "advance"].append(len(captured.captured_queries))
             assert response.status_code == 200, response.content
     print("server time through the Django stack (test client):", flush=True)
     print(f"  create   POST /jobs/                    {percentiles(created)}")
     print(f"  dispatch POST /jobs/{{id}}/dispatch/       {percentiles(dispatched)}")
     print(f"  advance  POST /assignments/{{id}}/advance/ {percentiles(advanced)}  (accepted, en_route, on_scene)")
     print(f"  advance  to cleared, job closes itself   {percentiles(cleared)}", flush=True)
+    counts = ", ".join(f"{name} {statistics.median(values):.0f}" for name, values in queries.items())
+    print(f"  SQL queries per request (median): {counts}", flush=True)
 
 
 class Daphne:

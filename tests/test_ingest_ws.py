@@ -67,3 +67,25 @@ async def test_the_desk_gets_one_batch_with_the_newest_fix_of_each_officer(dispa
     assert await sync_to_async(TrackFix.objects.filter(officer=officer, lat__in=[36.41, 36.42, 36.43]).count)() == 3
     for socket in (mine, theirs, desk):
         await socket.disconnect()
+
+
+async def test_batches_from_the_ingest_are_coalesced_into_at_most_one_desk_batch_a_second():
+    import asyncio
+
+    from fieldapp.consumers import DispatchConsumer
+
+    sent: list[dict] = []
+    consumer = DispatchConsumer()
+    consumer.positions, consumer.last_batch, consumer.flush_task = {}, 0.0, None
+
+    async def capture(frame: dict) -> None:
+        sent.append(frame)
+
+    consumer.send_frame = capture  # type: ignore[method-assign]
+    # Four ticks' batches in quick succession: the first goes out at once, the rest wait for the second.
+    for tick in range(4):
+        await consumer.desk_positions({"positions": [{"officer_id": n, "lat": float(tick), "lng": 0.0} for n in range(50)]})
+        await asyncio.sleep(0.01)
+    assert len(sent) == 1 and {p["lat"] for p in sent[0]["positions"]} == {0.0}
+    await consumer.flush_task
+    assert len(sent) == 2 and len(sent[1]["positions"]) == 50 and {p["lat"] for p in sent[1]["positions"]} == {3.0}
