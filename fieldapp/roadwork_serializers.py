@@ -27,13 +27,18 @@ class PointIn(serializers.ModelSerializer):
         ]
 
 
+def _end_clock(end: Any) -> str:
+    # A window that runs to midnight ends at 24:00, as the hours editor writes it.
+    return "24:00" if (end.hour, end.minute) == (0, 0) else f"{end:%H:%M}"
+
+
 def _window(window: Any) -> dict[str, Any] | None:
     if window is None:
         return None
     return {
         "start": hours.aware(hours.to_shanghai(window.start)).isoformat(),
         "end": hours.aware(hours.to_shanghai(window.end)).isoformat(),
-        "text": f"{hours.to_shanghai(window.start):%H:%M}–{hours.to_shanghai(window.end):%H:%M}",
+        "text": f"{hours.to_shanghai(window.start):%H:%M}–{_end_clock(hours.to_shanghai(window.end))}",
     }
 
 
