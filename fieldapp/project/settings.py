@@ -134,15 +134,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-# PostgreSQL connection pool (psycopg_pool, Django 5.1+), when DATABASE_POOL is
-# true: every ASGI request and socket handler borrows a connection instead of
-# opening one (a few ms each on loopback, more across a network). A process
-# holds at most DATABASE_POOL_MAX connections; size max_connections for them.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", False):
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        "pool": {"min_size": env_int("DATABASE_POOL_MIN", 2), "max_size": env_int("DATABASE_POOL_MAX", 10), "timeout": 10},
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: in memory for one process, Redis when several share the work.
