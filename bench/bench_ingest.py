@@ -155,13 +155,26 @@ async def connect(server: Any, cookie: str, path: str = "/ws/field/") -> Any:
     return socket_
 
 
-async def open_many(server: Any, cookies: list[str]) -> tuple[list[Any], float]:
+async def connect_retrying(server: Any, cookie: str) -> tuple[Any, int]:
+    """A socket, and how many handshakes Daphne dropped first (it drops one not accepted within 5 s)."""
+    for attempt in range(5):
+        try:
+            return await connect(server, cookie), attempt
+        except Exception:  # noqa: BLE001 - a dropped handshake: count it and try again.
+            await asyncio.sleep(0.5)
+    raise RuntimeError("five handshakes in a row dropped")
+
+
+async def open_many(server: Any, cookies: list[str]) -> tuple[list[Any], float, int]:
     started = time.perf_counter()
     sockets: list[Any] = []
+    dropped = 0
     while len(sockets) < len(cookies):
-        batch = cookies[len(sockets):len(sockets) + 50]
-        sockets += await asyncio.gather(*(connect(server, cookie) for cookie in batch))
-    return sockets, time.perf_counter() - started
+        batch = cookies[len(sockets):len(sockets) + 25]
+        for socket_, retries in await asyncio.gather(*(connect_retrying(server, cookie) for cookie in batch)):
+            sockets.append(socket_)
+            dropped += retries
+    return sockets, time.perf_counter() - started, dropped
 
 
 async def ping_rtts(sockets: list[Any], rounds: int) -> list[float]:
@@ -179,8 +192,9 @@ async def ping_rtts(sockets: list[Any], rounds: int) -> list[float]:
 async def on_server(title: str, server: Any, people: dict[str, Any]) -> None:
     officers, cookies = people["officers"], people["cookies"]
     biggest = max(SIZES)
-    sockets, opened = await open_many(server, cookies[1:biggest + 1])
-    row(title, f"open {len(sockets)} sockets (hello+resume)", f"{opened:.1f} s", "< 10 s / 1,000")
+    sockets, opened, dropped = await open_many(server, cookies[1:biggest + 1])
+    row(title, f"open {len(sockets)} sockets (hello+resume, 25 at once)", f"{opened:.1f} s", "< 10 s / 1,000",
+        f"{dropped} handshakes dropped")
     await ingest(title, server, people, sockets[: min(SIZES)], officers[1:])
     for size in SIZES:
         await dispatch_under_load(title, server, people, sockets[:size], size)

@@ -180,3 +180,13 @@ async def test_the_buffer_writes_by_itself_each_tick_and_stops_when_empty(office
     assert buffer.task is None and buffer.pending == []
     officer_row = await sync_to_async(Officer.objects.get)(pk=officer.pk)
     assert officer_row.fix_lat == 36.04
+
+
+def test_a_fix_without_accuracy_or_device_time_is_stored_with_nulls_and_the_server_time(db, officer, other_officer):
+    on_duty(officer, age_s=60)
+    on_duty(other_officer, age_s=60)
+    now = timezone.now()
+    fixes_write([fix(officer, accuracy=None, now=now), fix(other_officer, accuracy=12.0, now=now)])
+    officer.refresh_from_db()
+    assert (officer.fix_accuracy_m, officer.fix_at) == (None, now)
+    assert TrackFix.objects.filter(officer=officer, accuracy_m__isnull=True, device_at__isnull=True, at=now).count() == 1
