@@ -134,6 +134,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# PostgreSQL connection pool (psycopg_pool, Django 5.1+), when DATABASE_POOL is
+# true: every ASGI request and socket handler borrows a connection instead of
+# opening one (a few ms each on loopback, more across a network). A process
+# holds at most DATABASE_POOL_MAX connections; size max_connections for them.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", False):
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {"min_size": env_int("DATABASE_POOL_MIN", 2), "max_size": env_int("DATABASE_POOL_MAX", 10), "timeout": 10},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: in memory for one process, Redis when several share the work.
@@ -203,6 +212,11 @@ ROADWORK_VISIT_GAP_MINUTES = env_int("ROADWORK_VISIT_GAP_MINUTES", 3)
 ROADWORK_MAX_ACCURACY_M = env_int("ROADWORK_MAX_ACCURACY_M", 100)
 ROADWORK_FLAG_AHEAD_MINUTES = env_int("ROADWORK_FLAG_AHEAD_MINUTES", 15)
 ROADWORK_DESK_REFRESH_S = env_int("ROADWORK_DESK_REFRESH_S", 20)
+# AMap's traffic-status web API (fieldapp/roadwork_amap.py, manage.py sample_traffic):
+# off without a key. The base URL is a setting so tests point it at a local server.
+AMAP_KEY = os.environ.get("AMAP_KEY", "")
+AMAP_BASE_URL = os.environ.get("AMAP_BASE_URL", "https://restapi.amap.com")
+AMAP_TIMEOUT_S = env_int("AMAP_TIMEOUT_S", 5)
 
 # The test suite and the servers it starts set a fast hasher here: one PBKDF2
 # hash costs about half a second on a small machine. Unset, Django's default.
