@@ -64,7 +64,7 @@ class DurationsOut(serializers.Serializer):
     ict = StatsOut(help_text="Incident clearance: T1 → T5 last officer cleared, per job")
 
 
-class SquadRefOut(serializers.Serializer):
+class FigureSquadOut(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -106,7 +106,7 @@ class WeekOut(serializers.Serializer):
     rct = StatsOut()
 
 
-class OfficerRefOut(serializers.Serializer):
+class FigureOfficerOut(serializers.Serializer):
     id = serializers.IntegerField()
     call_sign = serializers.CharField()
     name = serializers.CharField()
@@ -114,7 +114,7 @@ class OfficerRefOut(serializers.Serializer):
 
 
 class AttendanceOut(serializers.Serializer):
-    officer = OfficerRefOut()
+    officer = FigureOfficerOut()
     on_duty_s = serializers.FloatField()
     days_on_duty = serializers.IntegerField()
     gaps = serializers.SerializerMethodField(help_text="Stretches on duty without a position fix for over 30 min")
@@ -148,7 +148,7 @@ class GapOut(serializers.Serializer):
 class FigureRangeOut(serializers.Serializer):
     # "from" is a keyword: added in to_representation and in the schema through get_fields.
     to = serializers.DateField(source="range.last")
-    squad = SquadRefOut(allow_null=True)
+    squad = FigureSquadOut(allow_null=True)
     jobs = serializers.IntegerField(source="figures.jobs", help_text="Jobs reported in the range (Asia/Shanghai days)")
     by_status = serializers.DictField(child=serializers.IntegerField(), source="figures.by_status")
     by_kind = serializers.DictField(child=serializers.IntegerField(), source="figures.by_kind")
