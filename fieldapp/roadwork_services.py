@@ -6,6 +6,7 @@ its history. Admin and the demo write through these too.
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -99,7 +100,7 @@ def hazard_report(
         message = _("Say where it is: a point, an address or a position.")
         raise InvalidInput(message, fields={"address": [message]})
     hazard = Hazard(
-        number=f"tmp-{timezone.now().timestamp()}", kind=kind, description=description, found_by=found_by, point=point,
+        number=f"tmp-{uuid.uuid4().hex[:16]}", kind=kind, description=description, found_by=found_by, point=point,
         address=address.strip(), lat=lat if lat is not None else (point.lat if point else None),
         lng=lng if lng is not None else (point.lng if point else None), reporter=reporter, reported_at=at,
     )
