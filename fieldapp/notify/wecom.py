@@ -11,6 +11,7 @@ import time
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fieldapp.notify.base import AttemptContext, Channel, Result
 
@@ -57,7 +58,7 @@ class WeComChannel(Channel):
             "touser": context.wecom_userid, "msgtype": "textcard", "agentid": int(conf["agent_id"]),
             "textcard": {
                 "title": _("New job %(number)s") % {"number": context.job_number},
-                "description": description, "url": context.link, "btntxt": _("Open"),
+                "description": description, "url": context.link, "btntxt": pgettext("wecom card button", "Open"),
             },
         }
         try:
