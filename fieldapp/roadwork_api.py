@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -172,13 +173,15 @@ class Open311Api(APIView):
 
 
 class Open311ServicesApi(Open311Api):
-    @extend_schema(tags=["open311"], summary="GeoReport v2 services.json: the hazard kinds")
+    @extend_schema(tags=["open311"], summary="GeoReport v2 services.json: the hazard kinds",
+                   responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response(open311_services())
 
 
 class Open311RequestsApi(Open311Api):
-    @extend_schema(tags=["open311"], summary="GeoReport v2 requests.json: confirmed hazards (?status=open|closed)")
+    @extend_schema(tags=["open311"], summary="GeoReport v2 requests.json: confirmed hazards (?status=open|closed)",
+                   responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         rows = [open311_request(hazard) for hazard in selectors.open311_hazards()[:1000]]
         wanted = request.query_params.get("status")
@@ -188,7 +191,8 @@ class Open311RequestsApi(Open311Api):
 
 
 class Open311RequestApi(Open311Api):
-    @extend_schema(tags=["open311"], summary="GeoReport v2 requests/{id}.json: one hazard by its number")
+    @extend_schema(tags=["open311"], summary="GeoReport v2 requests/{id}.json: one hazard by its number",
+                   responses={200: OpenApiTypes.OBJECT, **errors(404)})
     def get(self, request: Request, number: str) -> Response:
         hazard = selectors.open311_hazards().filter(number=number).first()
         if hazard is None:
