@@ -284,4 +284,6 @@ def test_with_postgresql_refusing_the_api_answers_a_clean_503_and_healthz_says_w
         assert body["channel_layer"]["ok"] is True
         assert "Traceback" not in server.log_path.read_text()
     finally:
+        # Its database is gone: nothing to shut down gracefully.
+        kill_9(server)
         server.stop()
