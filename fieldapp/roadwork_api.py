@@ -9,8 +9,10 @@ Who may do what:
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -25,6 +27,7 @@ from common.roles import ADMIN, DISPATCHER, OFFICER, user_has_role
 from fieldapp import roadwork_selectors as selectors
 from fieldapp import roadwork_services as services
 from fieldapp.api import FieldApi, OfficerApi, errors
+from fieldapp.idempotency import idempotent
 from fieldapp.roadwork_serializers import (
     HazardIn,
     HazardMoveIn,
@@ -118,8 +121,14 @@ class HazardListApi(FieldApi):
         return Response([HazardOut(row).data for row in rows])
 
     @extend_schema(tags=[TAG], summary="Report a hazard", request=HazardIn, responses={201: HazardOut, **errors(400, 401, 403)})
+    @idempotent
     def post(self, request: Request) -> Response:
-        hazard = services.hazard_report(reporter=request.user, **self.valid(HazardIn, request.data))
+        data = self.valid(HazardIn, request.data)
+        device_time = data.pop("device_time", None)
+        now = timezone.now()
+        # An outbox item sent late was still seen when it was tapped; a clock ahead of ours is not believed.
+        at = device_time if device_time is not None and now - timedelta(days=7) < device_time <= now else now
+        hazard = services.hazard_report(reporter=request.user, at=at, **data)
         return Response(HazardOut(hazard).data, status=status.HTTP_201_CREATED)
 
 

@@ -109,6 +109,8 @@ class HazardIn(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    # The phone's time of the report, from the outbox; the service keeps it only when it is not in the future.
+    device_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class HazardMoveIn(serializers.Serializer):

@@ -262,7 +262,16 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
     else:
         form = HazardReportForm()
     mine = selectors.hazard_list(reporter=request.user)[:20]
-    return render(request, "fieldapp/roadwork/hazard_new.html", {"form": form, "error": error, "done": done, "mine": mine})
+    officer = getattr(request.user, "officer", None)
+    page_config = {
+        # The officer's own outbox (the one /field/ uses): a report made in a tunnel is sent later, once.
+        "owner": officer.pk if officer else None,
+        "urls": {"hazards": reverse("api-roadwork-hazards")},
+        "labels": {"queued": _("Saved on the phone: it is sent when the network is back."), "sent": _("Reported.")},
+    }
+    return render(request, "fieldapp/roadwork/hazard_new.html", {
+        "form": form, "error": error, "done": done, "mine": mine, "config": page_config,
+    })
 
 
 class OutreachForm(forms.ModelForm):

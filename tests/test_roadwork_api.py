@@ -203,3 +203,15 @@ def test_admin_lists_the_road_work_and_keeps_hazards_read_only(client, admin, ha
         assert client.get(f"/admin/fieldapp/{name}/").status_code == 200, name
     assert client.get(f"/admin/fieldapp/hazard/{hazard.pk}/change/").status_code == 200
     assert client.get("/admin/fieldapp/hazard/add/").status_code == 403
+
+
+def test_a_hazard_sent_twice_by_the_outbox_is_recorded_once_at_the_tap_time(api, officer):
+    api.force_authenticate(officer.user)
+    tapped = (timezone.now() - timedelta(minutes=30)).isoformat()
+    body = {"kind": "road_surface", "description": "坑槽", "address": "东昌路", "device_time": tapped}
+    first = api.post("/api/v1/roadwork/hazards/", body, format="json", HTTP_IDEMPOTENCY_KEY="tap-1")
+    again = api.post("/api/v1/roadwork/hazards/", body, format="json", HTTP_IDEMPOTENCY_KEY="tap-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    hazard = Hazard.objects.get()
+    assert abs((hazard.reported_at - timezone.now()).total_seconds() - -1800) < 60
