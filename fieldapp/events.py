@@ -17,9 +17,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from rest_framework.fields import DateTimeField
 
 from fieldapp.models import Assignment, Job, Officer, OfficerMessage
+from fieldapp.fixes import iso_local
 from fieldapp.positions import Fix
 from fieldapp.records_serializers import JobDeskOut
 from fieldapp.serializers import AssignmentOut, JobOut, OfficerOut
@@ -111,7 +111,8 @@ def desk_position(fix: Fix) -> dict[str, Any]:
         "lat": fix.lat,
         "lng": fix.lng,
         "accuracy_m": fix.accuracy_m,
-        "at": DateTimeField().to_representation(fix.at),
+        # DRF's DateTimeField writes the same text, at 20× the cost: a tick may hold a thousand fixes.
+        "at": iso_local(fix.at),
     }
 
 
