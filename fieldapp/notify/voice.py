@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from fieldapp.notify.base import AttemptContext, Channel, Result
-from fieldapp.notify.sms import _aliyun_config, _aliyun_runtime, aliyun_failure
+from fieldapp.notify.sms import _aliyun_runtime, aliyun_client, aliyun_failure
 
 
 class AliyunVoiceChannel(Channel):
@@ -36,7 +36,7 @@ class AliyunVoiceChannel(Channel):
             out_id=f"assignment-{context.assignment_id}",
         )
         try:
-            response = Client(_aliyun_config(conf["voice_endpoint"])).single_call_by_tts_with_options(
+            response = aliyun_client(Client, conf["voice_endpoint"]).single_call_by_tts_with_options(
                 request, _aliyun_runtime()
             )
         except Exception as exc:  # noqa: BLE001 - the SDK raises for refusals, credentials and time-outs alike.

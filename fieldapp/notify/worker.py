@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -30,11 +31,12 @@ def worker_name() -> str:
 def serve(*, stop: threading.Event, name: str | None = None) -> None:
     name = name or worker_name()
     log.info("notify worker %s started", name)
+    pool = ThreadPoolExecutor(max_workers=settings.NOTIFY_SEND_THREADS, thread_name_prefix="notify-send")
     while not stop.is_set():
         wait_s = settings.NOTIFY_POLL_S
         try:
             close_old_connections()
-            services.run_due(worker=name)
+            services.run_due(worker=name, pool=pool)
             due_at = services.next_due_at()
             if due_at is not None:
                 wait_s = max(0.0, min(wait_s, (due_at - timezone.now()).total_seconds()))
@@ -44,6 +46,7 @@ def serve(*, stop: threading.Event, name: str | None = None) -> None:
             close_old_connections()
         if wait_s > 0 and services.wake.wait(wait_s):
             services.wake.clear()
+    pool.shutdown(wait=True)
 
 
 def start_in_background() -> threading.Thread:

@@ -457,6 +457,8 @@ NOTIFY_PLAN = [
 # or as `manage.py notify_worker`. Several of either share the work safely.
 NOTIFY_WORKER_IN_PROCESS = env_bool("NOTIFY_WORKER_IN_PROCESS", False)
 NOTIFY_POLL_S = float(os.environ.get("NOTIFY_POLL_S") or 1.0)
+# Steps due together are sent side by side, on this many threads per worker.
+NOTIFY_SEND_THREADS = env_int("NOTIFY_SEND_THREADS", 4)
 # A step still claimed this long after a worker took it belonged to a worker that died mid-send.
 NOTIFY_CLAIM_LEASE_S = env_int("NOTIFY_CLAIM_LEASE_S", 60)
 # Each provider call gives up after this long (seconds).

@@ -1,0 +1,109 @@
+"""Escalation latency: from a missed acknowledgement to the SMS request reaching the provider.
+
+A Daphne process runs the escalation worker inside it (NOTIFY_WORKER_IN_PROCESS,
+the default poll of NOTIFY_POLL_S); the SMS channel is Alibaba Cloud's SDK
+pointed at a local server that answers like the provider. BENCH_NOTIFY_N
+dispatches (50) are made a little apart and never acknowledged; for each, the
+figure is the time the provider server got the SendSms request minus the
+moment the acknowledgement was due (dispatched_at + NOTIFY_SMS_AFTER_S).
+
+    .venv/bin/python bench/bench_notify.py               # sqlite and postgres
+    .venv/bin/python bench/bench_notify.py postgres
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scratch import run_on_scratch_databases  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+N = int(os.environ.get("BENCH_NOTIFY_N", "50"))
+SMS_AFTER_S = 2
+
+
+def main(argv: list[str]) -> int:
+    print(f"notification benchmark: {N} dispatches not acknowledged, SMS after {SMS_AFTER_S} s", flush=True)
+    return run_on_scratch_databases(__file__, argv or ["sqlite", "postgres"], prefix="bench-notify")
+
+
+def child(label: str) -> int:
+    import django
+
+    os.environ["NOTIFY_SMS_AFTER_S"] = str(SMS_AFTER_S)
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+
+    from fieldapp import services
+    from fieldapp.models import Assignment, NotificationAttempt, Officer
+    from tests.live import free_port
+    from tests.notify_support import FakeProvider, json_answer
+
+    arrivals: dict[str, float] = {}
+
+    def answer(seen):  # type: ignore[no-untyped-def]
+        arrivals.setdefault(seen.query["OutId"][0], time.time())
+        return json_answer({"Code": "OK", "Message": "OK", "BizId": "b", "RequestId": "r"})
+
+    provider = FakeProvider(answer).start()
+    user = get_user_model().objects.create_user("bench-dispatcher")
+    officer_user = get_user_model().objects.create_user("bench-officer")
+    officer = Officer.objects.create(user=officer_user, badge_number="B1", call_sign="铁骑B1", phone="13800000000")
+    services.officer_set_duty(officer_id=officer.pk, on_duty=True)
+    port = free_port()
+    env = {
+        **os.environ, "NOTIFY_WORKER_IN_PROCESS": "true", "NOTIFY_CHANNELS": "fieldapp.notify.sms.AliyunSmsChannel",
+        "NOTIFY_SMS_AFTER_S": str(SMS_AFTER_S), "ALIYUN_ACCESS_KEY_ID": "k", "ALIYUN_ACCESS_KEY_SECRET": "s",
+        "ALIYUN_PROTOCOL": "http", "ALIYUN_SMS_ENDPOINT": provider.host, "ALIYUN_SMS_SIGN_NAME": "路畅",
+        "ALIYUN_SMS_TEMPLATE_CODE": "SMS_1", "LOG_LEVEL": "WARNING",
+    }
+    daphne = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "fieldapp.project.asgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(3)
+        ids = []
+        for n in range(N):
+            job = services.job_create(created_by=user, kind="accident", summary=f"bench {n}", lat=36.45, lng=115.98)
+            (assignment,) = services.job_dispatch(job_id=job.pk, officer_ids=[officer.pk], dispatcher=user, force=True).created
+            ids.append(assignment.pk)
+            time.sleep(0.07)
+        deadline = time.monotonic() + 60
+        while len(arrivals) < N and time.monotonic() < deadline:
+            time.sleep(0.1)
+        due = {
+            f"assignment-{a.pk}": (a.dispatched_at + timedelta(seconds=SMS_AFTER_S)).timestamp()
+            for a in Assignment.objects.filter(pk__in=ids)
+        }
+        delays = sorted(arrivals[key] - due[key] for key in due if key in arrivals)
+        sent = NotificationAttempt.objects.filter(assignment_id__in=ids, step="sms", result="sent").count()
+        p95 = delays[min(len(delays) - 1, round(0.95 * (len(delays) - 1)))]
+        print(
+            f"[{label}] missed ack -> SMS request at the provider: p50 {statistics.median(delays) * 1000:.0f} ms, "
+            f"p95 {p95 * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms, min {delays[0] * 1000:.0f} ms "
+            f"(n={len(delays)} of {N}; {sent} SMS attempts stored, {len(provider.requests)} requests)",
+            flush=True,
+        )
+        return 0 if len(delays) == N and len(provider.requests) == N else 1
+    finally:
+        daphne.terminate()
+        daphne.wait(timeout=10)
+        provider.stop()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        sys.exit(child(sys.argv[2]))
+    sys.exit(main(sys.argv[1:]))
