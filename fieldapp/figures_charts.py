@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
 WIDTH = 720
 HEIGHT = 260
 LEFT = 44  # room for the value axis labels
@@ -173,3 +176,55 @@ def horizontal_bars(rows: list[tuple[str, int]]) -> Chart:
         ))
         chart.y_ticks.append(Tick(at=4 + index * 30 + 16, text=text))
     return chart
+
+
+# --- the SVG elements ----------------------------------------------------------------
+# Built here with format_html (escaped), not in template loops: a month's chart is a few
+# hundred elements, and a template loop per element cost more than all the figures' queries.
+
+def _value_axis(chart: Chart) -> SafeString:
+    return format_html_join("", '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+                            '<text class="axis" x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>',
+                            ((chart.plot_left, chart.plot_right, t.at, t.at, chart.plot_left - 6, t.at, t.text)
+                             for t in chart.y_ticks))
+
+
+def _day_axis(chart: Chart, below: int = 18) -> SafeString:
+    return format_html_join("", '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                            ((t.at, chart.plot_bottom + below, t.text) for t in chart.x_ticks))
+
+
+def _rects(bars: list[Bar]) -> SafeString:
+    return format_html_join("", '<rect class="bar {}" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
+                            ((b.css, b.x, b.y, b.width, b.height, b.title) for b in bars))
+
+
+def bars_svg(chart: Chart) -> SafeString:
+    return format_html("{}{}{}", _value_axis(chart), _rects(chart.bars), _day_axis(chart))
+
+
+def trend_svg(chart: Chart) -> SafeString:
+    lines = format_html_join("", "{}", (
+        (format_html("{}{}",
+                     format_html_join("", '<polyline class="line {}" points="{}"/>', ((line["css"], path) for path in line["paths"])),
+                     format_html_join("", '<circle class="dot {}" cx="{}" cy="{}" r="4"><title>{}</title></circle>',
+                                      ((line["css"], p["x"], p["y"], p["title"]) for p in line["points"]))),)
+        for line in chart.lines
+    ))
+    return format_html("{}{}{}", _value_axis(chart), lines, _day_axis(chart))
+
+
+def heatmap_svg(chart: Chart) -> SafeString:
+    cells = format_html_join("", '<rect class="cell level-{}" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
+                             ((c["level"], c["x"], c["y"], c["width"], c["height"], c["title"]) for c in chart.cells))
+    rows = format_html_join("", '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                            ((chart.plot_left - 6, t.at, t.text) for t in chart.y_ticks))
+    return format_html("{}{}{}", cells, rows, _day_axis(chart, below=16))
+
+
+def hbars_svg(chart: Chart) -> SafeString:
+    labels = format_html_join("", '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                              ((chart.plot_left - 8, t.at, t.text) for t in chart.y_ticks))
+    values = format_html_join("", '<text class="axis" x="{}" y="{}">{}</text>',
+                              ((round(b.x + b.width + 6, 1), b.y + 16, b.value) for b in chart.bars))
+    return format_html("{}{}{}", labels, _rects(chart.bars), values)

@@ -27,6 +27,7 @@ from fieldapp.figures_selectors import RangeFigures, figures_for_range, squads
 from fieldapp.figures_serializers import FigureRangeIn
 from fieldapp.labels import choice_labels
 from fieldapp.models import Job, Rescue
+from fieldapp.templatetags.figures_tags import hours
 
 PRESETS = ((1, gettext_lazy("Today")), (7, gettext_lazy("7 days")), (30, gettext_lazy("30 days")))
 WEEKDAYS = (
@@ -128,13 +129,15 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "rescue_rows": rescue_rows,
         "rescue_chart": charts.horizontal_bars([(label, count) for label, count, _people in rescue_rows]),
         "attendance": result.attendance.officers,
-        "attendance_days": [
-            {"row": row, "officer": officers.get(row.officer_id)} for row in result.attendance.days
-        ],
+        "attendance_days": _attendance_day_rows(result),
         "gaps": [{"gap": gap, "officer": officers.get(gap.officer_id)} for gap in result.attendance.gaps],
         "csv_tables": [(table, reverse("figures-export", kwargs={"table": table}) + "?" + query) for table in CSV_TABLES],
         "within_minutes": within // 60,
     }
+    context.update({
+        "bars_svg": charts.bars_svg(context["bars"]), "trend_svg": charts.trend_svg(context["trend"]),
+        "heat_svg": charts.heatmap_svg(context["heat"]), "rescue_svg": charts.hbars_svg(context["rescue_chart"]),
+    })
     return render(request, "fieldapp/figures.html", context)
 
 
@@ -168,6 +171,23 @@ def figures_jobs(request: HttpRequest) -> HttpResponse:
         "back": reverse("figures") + "?" + _query(data),
     }
     return render(request, "fieldapp/figures_jobs.html", context)
+
+
+def _attendance_day_rows(result: RangeFigures) -> list[tuple[str, ...]]:
+    # Up to officers × days rows: formatted here once, so the template only prints them.
+    zone = result.range.zone
+
+    def clock(moment: datetime | None) -> str:
+        return "–" if moment is None else timezone.localtime(moment, zone).strftime("%H:%M")
+
+    rows = []
+    for row in result.attendance.days:
+        officer = result.officers.get(row.officer_id)
+        rows.append((
+            f"{row.day:%m-%d} {WEEKDAYS[row.day.weekday()]}", f"{officer.call_sign} {officer.name}" if officer else "",
+            hours(row.on_duty_s), clock(row.first_on), clock(row.last_off), str(row.gaps),
+        ))
+    return rows
 
 
 # --- CSV -----------------------------------------------------------------------------
