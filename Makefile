@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test bench soak venv messages clean
+.PHONY: run test fuzz bench soak venv messages clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Luchang needs Python 3.11 or newer"'
@@ -47,6 +47,12 @@ run: $(STAMP_RUN)
 PYTEST_ARGS ?=
 test: $(STAMP_TEST)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# schemathesis against the API as every role, with many more examples than the CI run.
+FUZZ_EXAMPLES ?= 50
+FUZZ_SEED ?= 20261201
+fuzz: $(STAMP_TEST)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest -p no:cacheprovider -s tests/test_api_fuzz.py
 
 bench: $(STAMP_TEST)
 	$(PY) bench/run.py

@@ -31,5 +31,12 @@ def add_error_envelope(result: dict[str, Any], generator: Any, request: Any, pub
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if method in ("get", "post", "put", "patch", "delete") and isinstance(operation, dict):
-                operation.setdefault("responses", {}).setdefault("default", default)
+                responses = operation.setdefault("responses", {})
+                # An error is rendered as the operation's own JSON type (application/geo+json).
+                types = {"application/json"} | {
+                    media for answer in responses.values() for media in (answer.get("content") or {}) if media.endswith("json")
+                }
+                responses.setdefault(
+                    "default", {**default, "content": {media: default["content"]["application/json"] for media in sorted(types)}}
+                )
     return result
