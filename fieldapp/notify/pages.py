@@ -1,0 +1,26 @@
+"""What the officer's page needs for Web Push, the wake lock and the alert-paths line (one page-config key)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def field_push_config() -> dict[str, Any]:
+    return {
+        "vapidPublicKey": settings.NOTIFY_VAPID_PUBLIC_KEY,
+        "subscriptions": reverse("api-me-push-subscriptions"),
+        "labels": {
+            "paths": _("Alerts on this phone: {paths}"),
+            "sound": _("sound"),
+            "notifications": _("notifications"),
+            "webPush": _("Web Push"),
+            "works": _("{path} works"),
+            "off": _("{path} off"),
+            "unsupported": _("no {path}"),
+            "locked": _("With the screen locked, only Web Push, SMS and calls reach you."),
+            "wakeLock": _("The screen stays on while you have a job."),
+        },
+    }
