@@ -88,7 +88,7 @@ def _rows_insert(model: type, columns: Sequence[str], rows: Sequence[Sequence[ob
 
 @transaction.atomic
 def fixes_write(fixes: Sequence[Fix]) -> FlushPlan:
-    """Write a batch of checked fixes in one transaction: at most four queries, however many fixes.
+    """Write a batch of checked fixes in one transaction: four queries for up to WRITE_CHUNK fixes.
 
     Returns the plan; `plan.refused` maps the index of each fix not written to its reason.
     """
@@ -160,7 +160,9 @@ class PositionIngest:
         if not batch:
             return
         try:
-            plan = await database_sync_to_async(fixes_write)([fix for fix, _future in batch])
+            # On a thread (and a database connection) of its own: the thread that Channels and
+            # Django give every other database call does not wait behind a batch, so a dispatch does not either.
+            plan = await database_sync_to_async(fixes_write, thread_sensitive=False)([fix for fix, _future in batch])
         except Exception:  # noqa: BLE001 - any failure rolled the batch back; it is written at a later tick.
             self.failures += 1
             log.exception("position batch of %d fixes not written (attempt %d); kept for the next tick", len(batch), self.failures)
