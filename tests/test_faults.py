@@ -20,7 +20,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from fieldapp.models import Assignment
-from tests.faults import Phone, RedisServer, TcpProxy, http_get, in_thread, post_json, wait_until
+from tests.faults import Phone, RedisServer, TcpProxy, http_get, in_thread, post_json
 from tests.helpers import new_job, on_duty, require, session_cookie
 from tests.live import LiveServer, ServerPool, database_url_for_subprocess
 
