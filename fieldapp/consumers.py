@@ -154,9 +154,9 @@ class FieldConsumer(JsonFrames):
         self.group = events.officer_group(officer.pk)
         if not await self.join_or_refuse([self.group]):
             return
-        await self.send_frame(
-            {"type": "hello", "officer_id": officer.pk, "feed_seq": await database_sync_to_async(selectors.feed_seq)(officer.pk)}
-        )
+        # The officer was read a moment ago: one database connection fewer per handshake
+        # (each costs one under CONN_MAX_AGE=0), which is what a reconnect storm waits on.
+        await self.send_frame({"type": "hello", "officer_id": officer.pk, "feed_seq": officer.feed_seq})
 
     async def disconnect(self, code: int) -> None:
         await self.leave_groups()
