@@ -7,6 +7,7 @@ and admins only (the views check the role); an officer sees their own.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ def place_of(point: CongestionPoint) -> rw.Place:
 
 # A fix this far beyond a point's radius is still fetched: it ends a visit when the officer
 # left and came back within the join gap. Farther away, the join gap alone ends the visit.
-NEAR_PADDING_M = 1500
+NEAR_PADDING_M = 500
 
 
 def fixes_near(points: Sequence[CongestionPoint], start: datetime, end: datetime, officer_id: int | None = None) -> list[rw.Fix]:
@@ -69,6 +70,19 @@ def fixes_near(points: Sequence[CongestionPoint], start: datetime, end: datetime
     near = rows.values_list("officer_id", "lat", "lng", "accuracy_m", "device_at", "at")
     # The moment the officer was there is the phone's time when it sent one.
     return [rw.Fix(o, la, ln, device_at or at, acc) for o, la, ln, acc, device_at, at in near]
+
+
+class FixIndex:
+    """Fixes sorted by latitude, so each point takes only those in its own padded box (bisect, not a scan)."""
+
+    def __init__(self, fixes: list[rw.Fix]) -> None:
+        self.fixes = sorted(fixes, key=lambda fix: fix.lat)
+        self.lats = [fix.lat for fix in self.fixes]
+
+    def near(self, point: CongestionPoint) -> list[rw.Fix]:
+        b = bounding_box(point.lat, point.lng, point.radius_m + NEAR_PADDING_M)
+        low, high = bisect_left(self.lats, b.min_lat), bisect_right(self.lats, b.max_lat)
+        return [fix for fix in self.fixes[low:high] if b.min_lng <= fix.lng <= b.max_lng]
 
 
 @dataclass
@@ -109,8 +123,9 @@ def points_now(*, now: datetime | None = None, points: Iterable[CongestionPoint]
     ids = {fix.officer_id for fix in fixes}
     officers = {officer.pk: officer for officer in Officer.objects.filter(pk__in=ids).select_related("user", "squad")}
     result = []
+    index = FixIndex(fixes)
     for point in points:
-        visits = rw.visits_of(fixes, place_of(point), rules)
+        visits = rw.visits_of(index.near(point), place_of(point), rules)
         window = current[point.pk]
         row = rw.presence_in(window, visits, rules) if window else None
         minutes_here = {}
@@ -263,8 +278,9 @@ def rates_for_range(*, first: date, last: date, now: datetime | None = None) -> 
     squad_rows: dict[str, list[rw.WindowPresence]] = defaultdict(list)
     all_rows: list[rw.WindowPresence] = []
     visit_seconds: list[float] = []
+    index = FixIndex(fixes)
     for point in points:
-        visits = rw.visits_of(fixes, place_of(point), rules)
+        visits = rw.visits_of(index.near(point), place_of(point), rules)
         rows = [rw.presence_in(window, visits, rules) for window in windows[point.pk]]
         visit_seconds.extend(
             v.minutes_within(w) * 60 for w in windows[point.pk] for v in visits if v.touches(w) and v.minutes_within(w) > 0

@@ -1,0 +1,116 @@
+"""Road work: the time to compute the four rates (rates_for_range) and the figures page with them.
+
+On a scratch PostgreSQL database (and a scratch SQLite file):
+
+1. after `manage.py demo` (the road work demo: 10 points, a week of tracks), for 30 days;
+2. after a generated city: BENCH_RW_OFFICERS officers (200), BENCH_RW_POINTS points (50),
+   BENCH_RW_DAYS days (30) of fixes every BENCH_RW_FIX_S seconds (15) over BENCH_RW_HOURS
+   hours a day on duty (8), half of the officers at a point during its morning window.
+
+    .venv/bin/python bench/bench_roadwork.py postgres
+    BENCH_RW_DAYS=3 .venv/bin/python bench/bench_roadwork.py postgres     # a quicker city
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import run_on_scratch_databases  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFICERS = int(os.environ.get("BENCH_RW_OFFICERS", "200"))
+POINTS = int(os.environ.get("BENCH_RW_POINTS", "50"))
+DAYS = int(os.environ.get("BENCH_RW_DAYS", "30"))
+FIX_S = int(os.environ.get("BENCH_RW_FIX_S", "15"))
+HOURS = int(os.environ.get("BENCH_RW_HOURS", "8"))
+
+
+def main(argv: list[str]) -> int:
+    print(f"road work benchmark: demo, then {OFFICERS} officers, {POINTS} points, {DAYS} days of fixes every {FIX_S} s "
+          f"over {HOURS} h a day", flush=True)
+    return run_on_scratch_databases(__file__, argv or ["sqlite", "postgres"], prefix="bench-roadwork")
+
+
+def child(label: str) -> int:
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from fieldapp.models import TrackFix
+    from fieldapp.roadwork_selectors import rates_for_range
+
+    call_command("migrate", verbosity=0)
+    call_command("demo", stdout=StringIO())
+    today = timezone.localdate()
+    first = today - timedelta(days=29)
+
+    def measure(title: str) -> None:
+        samples = []
+        for _run in range(3):
+            started = time.perf_counter()
+            rates = rates_for_range(first=first, last=today)
+            samples.append(time.perf_counter() - started)
+        print(f"  {title}: {TrackFix.objects.count()} fixes, {len(rates.by_point)} points, "
+              f"{rates.visibility.whole} windows: rates for 30 days p50 {sorted(samples)[1]:.2f} s, max {max(samples):.2f} s",
+              flush=True)
+
+    measure(f"{label} demo")
+    started = time.perf_counter()
+    made = generate_city(today)
+    print(f"  generated {made} fixes in {time.perf_counter() - started:.1f} s", flush=True)
+    measure(f"{label} generated city")
+    return 0
+
+
+def generate_city(today) -> int:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    from fieldapp import roadwork_services as services
+    from fieldapp.models import Officer, Squad, TrackFix
+    from stations import hours
+
+    rng = random.Random(2026)
+    squad = Squad.objects.get_or_create(code="bench", defaults={"name": "压测中队"})[0]
+    user_model = get_user_model()
+    officers = []
+    for index in range(OFFICERS):
+        user = user_model.objects.get_or_create(username=f"bench{index}")[0]
+        officers.append(Officer.objects.get_or_create(
+            user=user, defaults={"badge_number": f"B{index:05d}", "call_sign": f"压测{index:03d}", "squad": squad})[0])
+    points = [
+        services.point_create(name=f"压测堵点{index}", lat=36.40 + rng.random() * 0.1, lng=115.90 + rng.random() * 0.15,
+                              squad=squad, post_windows="Mo-Fr 07:00-09:00,17:00-19:00; PH off")
+        for index in range(POINTS)
+    ]
+    made = 0
+    for offset in range(DAYS):
+        day = today - timedelta(days=offset + 1)
+        start = hours.aware(datetime.combine(day, datetime.min.time()).replace(hour=7))
+        rows = []
+        for index, officer in enumerate(officers):
+            home = points[index % len(points)]
+            at_point = index % 2 == 0
+            for step in range(HOURS * 3600 // FIX_S):
+                at = start + timedelta(seconds=step * FIX_S)
+                near = at_point and step * FIX_S < 30 * 60
+                lat = home.lat + (0.0003 if near else 0.01 + rng.random() * 0.02)
+                rows.append(TrackFix(officer=officer, lat=lat, lng=home.lng, accuracy_m=10, at=at, device_at=at))
+        TrackFix.objects.bulk_create(rows, batch_size=5000)
+        made += len(rows)
+    return made
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "--child":
+        sys.exit(child(sys.argv[2]))
+    sys.exit(main(sys.argv[1:]))
