@@ -6,37 +6,35 @@ a Redis restart without persistence would, and shortens WS_GROUP_RENEW_S.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
+from asgiref.sync import sync_to_async
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 
 from fieldapp import events
 from fieldapp.models import Officer
 from fieldapp.project.asgi import application
 from tests.helpers import dispatch, new_job, ws_headers
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    # On Redis the same renewals are proven by tests/test_faults.py, against a redis-server it may restart.
-    pytest.mark.skipif(
-        not settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer"),
-        reason="empties the in-memory layer's groups",
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 TIMEOUT = 10
 
 
 @pytest.fixture(autouse=True)
-def _short_renewal(settings) -> None:
+def _short_renewal(settings) -> Iterator[None]:
+    # These tests empty the layer's groups by hand, so they run on the in-memory
+    # layer in both configurations. On Redis the same renewals are proven by
+    # tests/test_faults.py, against a redis-server it may restart.
     settings.WS_GROUP_RENEW_S = 0.2
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    saved = channel_layers.backends
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = saved
 
 
 def forget_every_group() -> None:
