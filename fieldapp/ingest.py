@@ -116,6 +116,14 @@ def fixes_write(fixes: Sequence[Fix]) -> FlushPlan:
     return plan
 
 
+def _write_on_own_thread(fixes: Sequence[Fix]) -> FlushPlan:
+    # The worker thread may not run again for a long while: give its connection back now.
+    try:
+        return fixes_write(fixes)
+    finally:
+        connection.close()
+
+
 # --- the buffer ----------------------------------------------------------------
 
 class PositionIngest:
@@ -162,7 +170,7 @@ class PositionIngest:
         try:
             # On a thread (and a database connection) of its own: the thread that Channels and
             # Django give every other database call does not wait behind a batch, so a dispatch does not either.
-            plan = await database_sync_to_async(fixes_write, thread_sensitive=False)([fix for fix, _future in batch])
+            plan = await database_sync_to_async(_write_on_own_thread, thread_sensitive=False)([fix for fix, _future in batch])
         except Exception:  # noqa: BLE001 - any failure rolled the batch back; it is written at a later tick.
             self.failures += 1
             log.exception("position batch of %d fixes not written (attempt %d); kept for the next tick", len(batch), self.failures)

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
+# database_sync_to_async closes the thread's connection, so the test database can be dropped afterwards.
+from channels.db import database_sync_to_async as sync_to_async
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
