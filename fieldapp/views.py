@@ -25,6 +25,7 @@ from fieldapp.models import (
     Rescue,
 )
 from fieldapp.routing import DISPATCH_SOCKET_PATH, FIELD_SOCKET_PATH
+from fieldapp.notify.pages import field_push_config
 
 FOUND_KINDS = [
     kind.value for kind in (
@@ -108,6 +109,7 @@ def field_home(request: HttpRequest) -> HttpResponse:
     config["urls"]["found"] = reverse("api-jobs-found")
     config["urls"]["quickClearance"] = _url_template("api-job-quick-clearance", "job_id")
     config["urls"]["quickClearancePhotos"] = _url_template("api-job-quick-clearance-photos", "job_id")
+    config["push"] = field_push_config()
     config["urls"]["rescue"] = _url_template("api-job-rescue", "job_id")
     config["urls"]["rescuePhotos"] = _url_template("api-job-rescue-photos", "job_id")
     # On the road "offline" needs its consequence spelled out.

@@ -56,13 +56,33 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+// A Web Push (fieldapp/notify/webpush.py) while the page sleeps: the job's kind,
+// summary and distance. Its link is opened on this origin, whatever host the server named.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = {};
+  }
+  const link = new URL(message.url || FIELD, self.location.origin);
+  event.waitUntil(self.registration.showNotification(message.title || "", {
+    body: message.body || "",
+    tag: `luchang-assignment-${message.assignment_id || ""}`,
+    renotify: true,
+    requireInteraction: true,
+    data: { url: link.pathname + link.search },
+  }));
+});
+
 // Tapping a "new job" notification brings the field page to the front.
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const target = (event.notification.data && event.notification.data.url) || FIELD;
+  const path = new URL(target, self.location.origin).pathname;
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
-      const open = windows.find((client) => new URL(client.url).pathname === target);
+      const open = windows.find((client) => new URL(client.url).pathname === path);
       return open ? open.focus() : self.clients.openWindow(target);
     })
   );

@@ -12,6 +12,8 @@ const push = config.push || { labels: {} };
 const P = push.labels;
 let wakeLock = null;
 let pushState = "unknown"; // "works", "off" or "unsupported"
+// The line is written only once the card and the alerts question are drawn, below them: it moves nothing.
+let started = false;
 
 function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && Boolean(push.vapidPublicKey);
@@ -62,7 +64,7 @@ function pathText(name, status) {
 
 export function renderAlertPaths() {
   const line = document.getElementById("alert-paths");
-  if (!line || !P.paths) return;
+  if (!started || !line || !P.paths) return;
   const notifications = !notificationsSupported() ? "unsupported"
     : Notification.permission === "granted" ? "works" : "off";
   const parts = [
@@ -98,6 +100,7 @@ export async function syncWakeLock() {
 }
 
 export function setupAlertPaths() {
+  started = true;
   // The browser drops the lock when the page goes to the back; it is taken again on return.
   document.addEventListener("visibilitychange", () => syncWakeLock());
   window.addEventListener("pointerdown", () => setTimeout(renderAlertPaths, 0), { passive: true });

@@ -3,6 +3,7 @@
 import { postJson } from "../../../common/js/http.js";
 import { duration, fill } from "../../../common/js/ui.js";
 import { PositionSharer } from "../position.js";
+import { subscribeOnDuty } from "./alert_paths.js";
 import { dutyItem, wantedDuty } from "./pending.js";
 import { hideError } from "./steps.js";
 import { L, config, elements, hooks, state, timers } from "./state.js";
@@ -79,6 +80,8 @@ export function setupDutySwitch() {
   // network is back, and a refusal is listed with its reason.
   elements.duty.addEventListener("click", async () => {
     const wanted = !onDutyShown();
+    // Web Push is asked for on this tap (the gesture a prompt needs), never on load.
+    if (wanted) subscribeOnDuty();
     elements.duty.disabled = true;
     hideError();
     await state.outbox.add(dutyItem(config, wanted));

@@ -3,6 +3,7 @@
 
 import { getJson } from "../../../common/js/http.js";
 import { showConnection } from "../../../common/js/ui.js";
+import { setupAlertPaths, syncWakeLock } from "./alert_paths.js";
 import { maybeAnnounce, setupAlertsQuestion, setupBanner } from "./banner.js";
 import { render } from "./card.js";
 import { createPositions, renderDuty, renderPosition, setupDutySwitch, syncPositionSharing } from "./duty.js";
@@ -34,6 +35,7 @@ async function refresh() {
   renderDuty();
   syncPositionSharing();
   render();
+  syncWakeLock();
 }
 
 // The page reads /me/ once on load; after a reconnect the feed's "resumed"
@@ -47,7 +49,10 @@ const socket = createFeedSocket({
 });
 const positions = createPositions((frame) => socket.send(frame));
 
-hooks.render = render;
+hooks.render = () => {
+  render();
+  syncWakeLock();
+};
 hooks.refresh = refresh;
 hooks.lastFix = () => positions.lastFix;
 
@@ -68,10 +73,12 @@ if (config.officerId !== null) {
   // The alerts question comes after the card is drawn, below it.
   state.outbox.ready.then(refresh).then(() => {
     setupAlertsQuestion();
+    setupAlertPaths();
     socket.start();
   });
 } else {
   setupAlertsQuestion();
+  setupAlertPaths();
   showConnection(elements.connection, "offline", config.connection);
 }
 

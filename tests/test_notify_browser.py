@@ -1,0 +1,93 @@
+"""The officer's phone in Chromium: Web Push asked for on the duty tap (never on load), the service
+worker's notification for a push, and the line that says which alert paths work."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from fieldapp.models import PushSubscription
+from tests.live import LiveServer, login
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 15_000
+VAPID_PUBLIC = "BEYKVoXtPvQHvzu7BdHy1mfcjIiA6GGOd4Dj1kfdk-C1MKDEouKtX7P2FjnwwZCPYqABY1UW1rZbiR2WKQI6eJE"
+ENDPOINT = "https://push.example.invalid/send/officer-phone"
+
+# Chromium's own pushManager.subscribe() needs Google's push service, which a
+# test must not reach; the page gets a subscription of the shape the browser
+# returns instead, and everything after it (the POST, the server row) is real.
+STUB_SUBSCRIBE = """
+window.__subscribeCalls = 0;
+if (window.PushManager) {
+  PushManager.prototype.getSubscription = async function () { return window.__subscription || null; };
+  PushManager.prototype.subscribe = async function (options) {
+    window.__subscribeCalls += 1;
+    window.__subscribeKeyLength = options.applicationServerKey.length;
+    window.__subscription = { endpoint: "%s", toJSON() {
+      return { endpoint: "%s", expirationTime: null, keys: { p256dh: "BKey", auth: "QXV0aA" } }; } };
+    return window.__subscription;
+  };
+}
+""" % (ENDPOINT, ENDPOINT)
+
+
+@pytest.fixture
+def server(live_server_factory) -> LiveServer:
+    return live_server_factory(env={"NOTIFY_VAPID_PUBLIC_KEY": VAPID_PUBLIC})
+
+
+def open_field(context: Any, server: LiveServer) -> Any:
+    context.grant_permissions(["geolocation", "notifications"], origin=server.url)
+    context.set_geolocation({"latitude": 36.457, "longitude": 115.9855, "accuracy": 10})
+    context.add_init_script(STUB_SUBSCRIBE)
+    page = context.new_page()
+    login(page, server, "officer")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_selector("#alert-paths:not(:empty)", timeout=TIMEOUT)
+    if page.is_visible("#alerts-later"):
+        page.click("#alerts-later")
+    return page
+
+
+def test_web_push_is_asked_for_on_the_duty_tap_never_on_load(server, officer, phone):
+    page = open_field(phone, server)
+    assert page.evaluate("() => window.__subscribeCalls") == 0
+    assert not PushSubscription.objects.exists()
+    page.click("#duty")
+    page.wait_for_function("() => document.querySelector('#alert-paths').dataset.push === 'works'", timeout=TIMEOUT)
+    assert page.evaluate("() => window.__subscribeCalls") == 1
+    assert page.evaluate("() => window.__subscribeKeyLength") == 65
+    subscription = PushSubscription.objects.get()
+    assert (subscription.officer_id, subscription.endpoint) == (officer.pk, ENDPOINT)
+    assert "网页推送可用" in page.text_content("#alert-paths")
+
+
+def test_the_service_worker_shows_a_notification_for_a_push_and_its_tap_opens_the_job(server, officer, phone):
+    page = open_field(phone, server)
+    cdp = phone.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_timeout(200)
+    (registration,) = [r for r in registrations if not r.get("isDeleted")][:1]
+    payload = {
+        "type": "assignment.new", "assignment_id": 7, "job_id": 5, "number": "20261201-0005", "kind": "accident",
+        "kind_label": "交通事故", "summary": "两车追尾", "distance_text": "350 米", "title": "新警情 20261201-0005",
+        "body": "交通事故 · 两车追尾 · 350 米", "url": "http://elsewhere.example/field/?job=5",
+    }
+    cdp.send("ServiceWorker.deliverPushMessage", {
+        "origin": server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload),
+    })
+    shown = page.wait_for_function(
+        """async () => {
+          const registration = await navigator.serviceWorker.ready;
+          const [notification] = await registration.getNotifications();
+          return notification ? { title: notification.title, body: notification.body, url: notification.data.url } : null;
+        }""",
+        timeout=TIMEOUT,
+    ).json_value()
+    # The tap opens the job on this server, whatever host the server put in the payload.
+    assert shown == {"title": payload["title"], "body": payload["body"], "url": "/field/?job=5"}
