@@ -234,7 +234,9 @@ class StationGeoJsonApi(APIView):
     renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     @extend_schema(
-        parameters=SEARCH_PARAMETERS[2:4], responses={(200, "application/geo+json"): GeoJsonOut},
+        parameters=SEARCH_PARAMETERS[2:4],
+        # ?format=json gives the same document as application/json.
+        responses={(200, "application/geo+json"): GeoJsonOut, (200, "application/json"): GeoJsonOut},
         operation_id="stations_geojson",
     )
     def get(self, request: Request) -> Response:

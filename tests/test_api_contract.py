@@ -99,3 +99,17 @@ def test_every_operation_documents_the_error_envelope(api, db):
             assert operation["responses"]["default"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorOut"
             }, (method, path)
+
+
+def test_an_unknown_format_answers_the_envelope(api, db):
+    response = api.get("/api/v1/stations.geojson?format=%C2%91")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_the_geojson_documents_both_of_its_types(api, db):
+    schema = api.get("/api/v1/schema/?format=json").json()
+
+    content = schema["paths"]["/api/v1/stations.geojson"]["get"]["responses"]["200"]["content"]
+    assert {"application/geo+json", "application/json"} <= set(content)
