@@ -87,7 +87,9 @@ def test_the_desk_sees_each_attempt_on_the_assignment(api, dispatcher, assignmen
     assert [(n["step"], n["channel"], n["result"]) for n in desk_assignment["notifications"]] == [
         ("push", "websocket", "sent"), ("sms", "log", "sent"),
     ]
-    assert set(desk_assignment["notifications"][0]) == {"id", "step", "channel", "at", "result", "reason", "provider_message_id"}
+    assert set(desk_assignment["notifications"][0]) == {
+        "id", "step", "channel", "at", "result", "reason", "provider_message_id", "text"}
+    assert desk_assignment["notifications"][1]["text"] == "日志 已发送"
 
 
 def test_an_officer_does_not_see_the_attempts(api, assignment, duty_officer):

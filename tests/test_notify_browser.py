@@ -91,3 +91,35 @@ def test_the_service_worker_shows_a_notification_for_a_push_and_its_tap_opens_th
     ).json_value()
     # The tap opens the job on this server, whatever host the server put in the payload.
     assert shown == {"title": payload["title"], "body": payload["body"], "url": "/field/?job=5"}
+
+
+def test_the_desk_shows_each_attempt_on_the_assignment(live_server_factory, officer, dispatcher, desktop):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from fieldapp import services
+
+    server = live_server_factory(env={"NOTIFY_WORKER_IN_PROCESS": "true", "NOTIFY_SMS_AFTER_S": "4", "NOTIFY_POLL_S": "0.2"})
+
+    def send_job() -> None:
+        try:
+            services.officer_set_duty(officer_id=officer.pk, on_duty=True)
+            job = services.job_create(created_by=dispatcher, kind="accident", summary="两车追尾", lat=36.456, lng=115.985)
+            services.job_dispatch(job_id=job.pk, officer_ids=[officer.pk], dispatcher=dispatcher)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(send_job).result()
+    # The job is made here, in another process than the server's: the desk reads it on load, and
+    # hears the server's worker push each step (assignment.notified) from then on.
+    page = desktop.new_page()
+    login(page, server, "dispatcher")
+    page.wait_for_selector("#connection[data-state=online]", timeout=TIMEOUT)
+    # The log channel stands in for SMS here: 日志 已发送 after the missed receipt.
+    page.wait_for_function(
+        "() => { const line = document.querySelector('.crew .notified'); return line && line.textContent.includes('日志 已发送'); }",
+        timeout=TIMEOUT,
+    )
+    assert page.text_content(".crew .notified").startswith("App 已发送")

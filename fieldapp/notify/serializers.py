@@ -2,16 +2,35 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from fieldapp.models import Assignment, NotificationAttempt, PushSubscription
 from fieldapp.serializers import AssignmentInJobOut
 
 
+# The channels in words, for the desk's line of attempts.
+CHANNEL_LABELS = {
+    "websocket": pgettext_lazy("notification channel", "App"),
+    "webpush": pgettext_lazy("notification channel", "Web Push"),
+    "sms": pgettext_lazy("notification channel", "SMS"),
+    "voice": pgettext_lazy("notification channel", "Call"),
+    "wecom": pgettext_lazy("notification channel", "WeCom"),
+    "log": pgettext_lazy("notification channel", "Log"),
+    "desk": pgettext_lazy("notification channel", "Desk flag"),
+}
+
+
 class NotificationAttemptOut(serializers.ModelSerializer):
+    text = serializers.SerializerMethodField(help_text="Channel and result in words, e.g. 短信 已发送")
+
     class Meta:
         model = NotificationAttempt
-        fields = ["id", "step", "channel", "at", "result", "reason", "provider_message_id"]
+        fields = ["id", "step", "channel", "at", "result", "reason", "provider_message_id", "text"]
+
+    def get_text(self, attempt: NotificationAttempt) -> str:
+        channel = CHANNEL_LABELS.get(attempt.channel, attempt.channel)
+        return f"{channel} {attempt.get_result_display()}"
 
 
 class AssignmentDeskOut(AssignmentInJobOut):

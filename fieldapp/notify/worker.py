@@ -7,12 +7,16 @@ each due step to exactly one of them.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
+import sys
 import threading
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -21,7 +25,7 @@ from fieldapp.notify import services
 
 log = logging.getLogger("fieldapp.notify")
 
-_started: threading.Thread | None = None
+_started: Any = None
 
 
 def worker_name() -> str:
@@ -49,10 +53,55 @@ def serve(*, stop: threading.Event, name: str | None = None) -> None:
     pool.shutdown(wait=True)
 
 
-def start_in_background() -> threading.Thread:
-    """Start the worker thread of this process once (NOTIFY_WORKER_IN_PROCESS)."""
+def _pass(name: str) -> tuple[list[services.Claim], float]:
+    """Claim what is due; returns the claims and how long to sleep when there were none."""
+    wait_s = settings.NOTIFY_POLL_S
+    claims: list[services.Claim] = []
+    try:
+        close_old_connections()
+        claims = services.claim_due(worker=name)
+        for claim in claims:
+            log.info("notify %s assignment=%s worker=%s", claim.step.name, claim.assignment_id, name)
+        due_at = services.next_due_at()
+        if due_at is not None:
+            wait_s = max(0.0, min(wait_s, (due_at - timezone.now()).total_seconds()))
+    except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup.
+        log.exception("notify worker pass failed")
+    finally:
+        close_old_connections()
+    return claims, wait_s
+
+
+async def serve_async(name: str | None = None) -> None:
+    """The worker as a task on Daphne's event loop.
+
+    Every database call and every send runs through sync_to_async, so the
+    pushes it makes (the desk's `assignment.notified`) reach this process's
+    channel layer from its own loop, the in-memory layer of `make run` included.
+    """
+    name = name or worker_name()
+    log.info("notify worker %s started (in Daphne)", name)
+    claim_run = sync_to_async(services._claim_run_in_thread, thread_sensitive=False)
+    one_pass = sync_to_async(_pass, thread_sensitive=False)
+    while True:
+        claims, wait_s = await one_pass(name)
+        if claims:
+            await asyncio.gather(*(claim_run(claim) for claim in claims))
+            continue
+        if wait_s > 0:
+            await asyncio.sleep(wait_s)
+
+
+def start_in_background() -> None:
+    """Start the worker of this process once (NOTIFY_WORKER_IN_PROCESS): on Daphne's loop, else in a thread."""
     global _started
-    if _started is None or not _started.is_alive():
-        _started = threading.Thread(target=serve, kwargs={"stop": threading.Event()}, name="notify-worker", daemon=True)
-        _started.start()
-    return _started
+    if _started is not None:
+        return
+    daphne_server = sys.modules.get("daphne.server")
+    loop = getattr(daphne_server, "twisted_loop", None)
+    if loop is not None:
+        # The loop starts after the application is imported; the task waits for it.
+        _started = asyncio.run_coroutine_threadsafe(serve_async(), loop)
+        return
+    _started = threading.Thread(target=serve, kwargs={"stop": threading.Event()}, name="notify-worker", daemon=True)
+    _started.start()

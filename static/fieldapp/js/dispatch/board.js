@@ -55,6 +55,11 @@ function crewList(job) {
       h("span", { class: "who" }, officerLabel(assignment.officer), assignment.forced ? h("span", { class: "muted" }, ` (${L.forced})`) : null),
       h("span", { class: `step step-${assignment.status}` }, config.statuses[assignment.status] || assignment.status, " ", h("small", {}, stepTime(assignment))),
       receiptNode(job, assignment),
+      // The attempts to reach the officer (SMS, call, Web Push), in the server's words.
+      assignment.notifications && assignment.notifications.length
+        ? h("small", { class: "notified muted", "data-notified": assignment.notifications.length },
+          assignment.notifications.map((attempt) => attempt.text).join(" · "))
+        : null,
     ));
   }
   return list;

@@ -58,6 +58,13 @@ function onMessage(message) {
       upsertAssignment(message.assignment);
       scheduleFigures();
       break;
+    case "assignment.notified": {
+      const job = state.jobs.get(message.job_id);
+      const assignment = job && (job.assignments || []).find((item) => item.id === message.assignment_id);
+      if (!assignment) return;
+      assignment.notifications = message.notifications;
+      break;
+    }
     case "officer.changed":
       upsertOfficer(message.officer);
       renderOfficers();
