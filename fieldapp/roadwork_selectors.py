@@ -56,15 +56,35 @@ def place_of(point: CongestionPoint) -> rw.Place:
 NEAR_PADDING_M = 500
 
 
-def fixes_near(points: Sequence[CongestionPoint], start: datetime, end: datetime, officer_id: int | None = None) -> list[rw.Fix]:
-    """Track fixes in [start, end) near any of the points: one query (index track_fix_at)."""
-    if not points:
+def _spans(windows: Iterable[rw.Window], pad: timedelta) -> list[tuple[datetime, datetime]]:
+    """The windows' times, each widened by `pad` before it, overlapping ones merged."""
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted((w.start - pad, w.end) for w in windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def fixes_near(
+    points: Sequence[CongestionPoint], start: datetime, end: datetime, officer_id: int | None = None,
+    spans: Sequence[tuple[datetime, datetime]] | None = None,
+) -> list[rw.Fix]:
+    """Track fixes in [start, end) near any of the points, only inside `spans` when given: one query."""
+    if not points or spans == []:
         return []
     box = Q()
     for point in points:
         b = bounding_box(point.lat, point.lng, point.radius_m + NEAR_PADDING_M)
         box |= Q(lat__gte=b.min_lat, lat__lte=b.max_lat, lng__gte=b.min_lng, lng__lte=b.max_lng)
     rows = TrackFix.objects.filter(box, at__gte=start, at__lt=end)
+    if spans:
+        # The rates need fixes inside post windows only (and one join gap before each).
+        during = Q()
+        for span_start, span_end in spans:
+            during |= Q(at__gte=span_start, at__lt=span_end)
+        rows = rows.filter(during)
     if officer_id is not None:
         rows = rows.filter(officer_id=officer_id)
     near = rows.values_list("officer_id", "lat", "lng", "accuracy_m", "device_at", "at")
@@ -273,7 +293,10 @@ def rates_for_range(*, first: date, last: date, now: datetime | None = None) -> 
         point.pk: [w for w in windows_of(point, calendar, first, days) if w.end <= end]
         for point in points
     }
-    fixes = fixes_near(points, start, end)
+    # The track is filtered by the server's time (`at`, indexed); a fix's moment may be its device
+    # time, a little earlier, so each span starts a join gap early.
+    spans = _spans((w for ws in windows.values() for w in ws), rules.join_gap)
+    fixes = fixes_near(points, start, end, spans=spans)
     by_point: list[PointRate] = []
     squad_rows: dict[str, list[rw.WindowPresence]] = defaultdict(list)
     all_rows: list[rw.WindowPresence] = []
