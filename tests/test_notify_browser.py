@@ -100,7 +100,10 @@ def test_the_desk_shows_each_attempt_on_the_assignment(live_server_factory, offi
 
     from fieldapp import services
 
-    server = live_server_factory(env={"NOTIFY_WORKER_IN_PROCESS": "true", "NOTIFY_SMS_AFTER_S": "4", "NOTIFY_POLL_S": "0.2"})
+    # A server of its own, stopped after the test: its worker must not take other tests' steps.
+    server = live_server_factory(
+        env={"NOTIFY_WORKER_IN_PROCESS": "true", "NOTIFY_SMS_AFTER_S": "4", "NOTIFY_POLL_S": "0.2"}, fresh=True
+    )
 
     def send_job() -> None:
         try:

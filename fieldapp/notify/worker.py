@@ -83,12 +83,15 @@ async def serve_async(name: str | None = None) -> None:
     log.info("notify worker %s started (in Daphne)", name)
     claim_run = sync_to_async(services._claim_run_in_thread, thread_sensitive=False)
     one_pass = sync_to_async(_pass, thread_sensitive=False)
+    sending: set[asyncio.Future[Any]] = set()
     while True:
         claims, wait_s = await one_pass(name)
-        if claims:
-            await asyncio.gather(*(claim_run(claim) for claim in claims))
-            continue
-        if wait_s > 0:
+        # Claimed steps are sent in the background: a slow provider never delays the next due step.
+        for claim in claims:
+            task = asyncio.ensure_future(claim_run(claim))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
+        if not claims and wait_s > 0:
             await asyncio.sleep(wait_s)
 
 
