@@ -102,6 +102,6 @@ def test_the_watch_sees_an_inline_script_being_refused(daphne, desktop):
 
     page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s); }")
     page.evaluate("() => { document.body.setAttribute('style', 'color: red'); }")
-    page.wait_for_function("window.__cspViolations.length >= 2")
+    page.wait_for_function("() => window.__cspViolations.length >= 2")
 
     assert page.evaluate("window.ran") is None

@@ -150,7 +150,7 @@ def test_dispatch_reaches_the_phone_and_each_step_shows_on_the_desk(daphne, offi
             # Riding to the scene: the desk's map follows the phone.
             field.context.set_geolocation({"latitude": JOB_LAT, "longitude": JOB_LNG, "accuracy": 8})
             desk.wait_for_function(
-                f"window.luchangDispatch.state.officers.get({officer.id}).fix.lat === {JOB_LAT}", timeout=TIMEOUT
+                f"() => window.luchangDispatch.state.officers.get({officer.id}).fix.lat === {JOB_LAT}", timeout=TIMEOUT
             )
         if step == "on_scene":
             screenshot(desk, "dispatch-ui-desk-on-scene")
@@ -162,7 +162,7 @@ def test_dispatch_reaches_the_phone_and_each_step_shows_on_the_desk(daphne, offi
     field.wait_for_selector(f"#today li[data-status=cleared]", timeout=TIMEOUT)
     assert field.locator(".assignment").count() == 0
     # The figures picked up the finished job (the server's figures, asked again at most every 5 s).
-    desk.wait_for_function("document.getElementById('fig-clear').textContent !== '–'", timeout=TIMEOUT)
+    desk.wait_for_function("() => document.getElementById('fig-clear').textContent !== '–'", timeout=TIMEOUT)
     assert desk.inner_text("#fig-jobs") == "1"
     screenshot(desk, "dispatch-ui-desk-closed")
     screenshot(field, "dispatch-ui-field-cleared-phone")

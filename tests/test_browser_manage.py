@@ -86,7 +86,7 @@ def test_the_screen_shows_the_closure_and_its_end_live(chromium, server, own_sta
         try:
             page = context.new_page()
             page.goto(f"{server.url}/stations/shiyiyuan/screen/")
-            page.wait_for_function("document.body.dataset.socket === 'open'")
+            page.wait_for_function("() => document.body.dataset.socket === 'open'")
             assert page.locator("#today-hours").inner_text() == "恢复开放时间另行通知"
             assert page.locator("#state-label").inner_text() == "暂停开放 · 外出执勤"
             screenshot(page, f"stations-screen-closed-{name}")
@@ -103,7 +103,7 @@ def test_the_screen_shows_the_closure_and_its_end_live(chromium, server, own_sta
                     manager_page.wait_for_url("**#closed-now")
                 finally:
                     manager.close()
-                page.wait_for_function("document.getElementById('today-hours').textContent.startsWith('今日: ')", timeout=10000)
+                page.wait_for_function("() => document.getElementById('today-hours').textContent.startsWith('今日: ')", timeout=10000)
                 assert page.locator("#today-hours").get_attribute("data-closed") == "false"
         finally:
             context.close()

@@ -65,7 +65,7 @@ def open_field(context: Any, server: LiveServer) -> Any:
     # and its modules in its cache: that is what a phone opens offline.
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
     wait_online(page)
     if page.is_visible("#alerts-later"):
         page.click("#alerts-later")
@@ -225,7 +225,7 @@ def test_a_job_found_on_patrol_offline_is_created_once_with_its_photo_made_small
     in_thread(services.officer_set_duty, officer_id=officer.id, on_duty=True)
     field = open_field(phone, server)
     field.wait_for_selector("#found:not([hidden]) .found-open", timeout=TIMEOUT)
-    field.wait_for_function("window.luchangField.positions.lastFix !== null", timeout=TIMEOUT)
+    field.wait_for_function("() => window.luchangField.positions.lastFix !== null", timeout=TIMEOUT)
 
     go_offline(phone, field)
     field.locator(".found-open").tap()
@@ -272,7 +272,7 @@ def test_the_page_reads_me_once_on_load(server, officer, phone):
     ))
     page.reload()
     wait_online(page)
-    page.wait_for_function("window.luchangField.state.opens >= 1 && !window.luchangField.state.replaying", timeout=TIMEOUT)
+    page.wait_for_function("() => window.luchangField.state.opens >= 1 && !window.luchangField.state.replaying", timeout=TIMEOUT)
     page.wait_for_load_state("networkidle")
     assert resumed, "the feed answered resume"
     # Once for the page; a socket that had to reconnect on a busy machine reads it once more per reconnect.
@@ -442,7 +442,7 @@ def test_an_ended_session_keeps_the_items_and_says_to_log_in(server, officer, di
     field.route(f"**/api/v1/assignments/{assignment.id}/advance/", session_ended)
     tap_step(field, assignment, "accepted")
     field.wait_for_selector("#outbox-count:has-text('请重新登录后发送')", timeout=TIMEOUT)
-    field.wait_for_function("window.luchangField.outbox.items[0].attempts >= 3", timeout=TIMEOUT)
+    field.wait_for_function("() => window.luchangField.outbox.items[0].attempts >= 3", timeout=TIMEOUT)
     assert [item["status"] for item in outbox_items(field)] == ["pending"]
     # Logged in again: the same item goes out, once.
     logged_out["over"] = True
@@ -468,7 +468,7 @@ def test_a_rescue_record_filled_in_offline_is_saved_once(server, officer, dispat
     field.fill(f"{form} [name=outcome]", "已护送至医院急诊")
     field.locator(f"{form} [data-time=started_at]").tap()
     field.set_input_files(f"{form} .qc-photo-input", str(camera_photo(tmp_path / "scene.jpg")))
-    field.wait_for_function("window.luchangField.outbox.items.some((item) => item.kind === 'photo')", timeout=TIMEOUT)
+    field.wait_for_function("() => window.luchangField.outbox.items.some((item) => item.kind === 'photo')", timeout=TIMEOUT)
     field.locator(f"{form} [data-time=ended_at]").tap()
     screenshot(field, "outbox-rescue-form-phone")
     field.locator(f"{form} .rescue-save").tap()

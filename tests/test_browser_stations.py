@@ -25,8 +25,8 @@ def test_finder_with_granted_position_lists_the_nearest_open_station_first(chrom
     try:
         page = context.new_page()
         page.goto(f"{server.url}/stations/")
-        page.wait_for_function("document.getElementById('origin-text').textContent.length > 0 && document.querySelector('#locate-status').textContent !== ''")
-        page.wait_for_function("document.querySelector('#station-list .station-card').dataset.slug === 'dengta'")
+        page.wait_for_function("() => document.getElementById('origin-text').textContent.length > 0 && document.querySelector('#locate-status').textContent !== ''")
+        page.wait_for_function("() => document.querySelector('#station-list .station-card').dataset.slug === 'dengta'")
         slugs = card_slugs(page)
         # Beishun is the nearest of all but closed: the nearest OPEN station comes first.
         assert slugs[0] == "dengta"
@@ -40,7 +40,7 @@ def test_finder_with_granted_position_lists_the_nearest_open_station_first(chrom
         screenshot(page, "stations-finder-phone")
         # "Open now" leaves the closed station out without a reload.
         page.check("input[name=open_now]")
-        page.wait_for_function("!document.querySelector('#station-list .station-card[data-slug=beishun]')")
+        page.wait_for_function("() => !document.querySelector('#station-list .station-card[data-slug=beishun]')")
         assert card_slugs(page)[0] == "dengta"
     finally:
         context.close()
@@ -57,7 +57,7 @@ def test_finder_with_refused_position_falls_back_to_picking_an_area(chromium, se
         screenshot(page, "stations-finder-refused-phone")
         page.locator("#areas > summary").click()
         page.locator("#areas a", has_text="北顺中队").click()
-        page.wait_for_function("document.querySelector('#station-list .station-card').dataset.slug === 'dengta'")
+        page.wait_for_function("() => document.querySelector('#station-list .station-card').dataset.slug === 'dengta'")
         assert "北顺中队" in page.locator("#origin-text").inner_text()
         assert "lat=" in page.url  # the choice survives a reload
         # The list of areas folds away and names the pick; the first station is on the first screen.
@@ -82,7 +82,7 @@ def test_finder_never_waits_more_than_ten_seconds_for_a_position(chromium, serve
         # The area picker is on the page from the start, so giving up moves nothing.
         assert page.locator("#areas").is_visible()
         list_top = page.locator("#station-list").bounding_box()["y"]
-        page.wait_for_function("document.querySelector('#locate-status').classList.contains('is-error')", timeout=gives_up_after_ms + 3000)
+        page.wait_for_function("() => document.querySelector('#locate-status').classList.contains('is-error')", timeout=gives_up_after_ms + 3000)
         assert page.locator("#station-list").bounding_box()["y"] == list_top
         assert not page.locator("#locate-button").is_disabled()  # can try again
         assert page.locator("#station-list .station-card").count() == 4  # the server's list stayed usable
@@ -117,7 +117,7 @@ def test_finder_closed_card_offers_navigation_with_its_opening_time(phone, serve
     # The script draws the same card from the API's payload.
     page.locator("details:has(input[name=amenity]) > summary").click()
     page.check("input[name=amenity][value=drinking_water]")
-    page.wait_for_function("location.search.includes('amenity=drinking_water') && !document.getElementById('station-list').hasAttribute('aria-busy')")
+    page.wait_for_function("() => location.search.includes('amenity=drinking_water') && !document.getElementById('station-list').hasAttribute('aria-busy')")
     assert "明天 08:00 开门" in card.locator("a.btn-navigate").inner_text()
     card.scroll_into_view_if_needed()
     screenshot(page, "stations-finder-closed-card-phone")
@@ -129,8 +129,8 @@ def test_finder_choices_survive_a_reload_and_back_through_the_url(phone, server,
     page.check("input[name=open_now]")
     page.locator("details:has(input[name=amenity]) > summary").click()
     page.check("input[name=amenity][value=wifi]")
-    page.wait_for_function("location.search.includes('open_now=1') && location.search.includes('amenity=wifi')")
-    page.wait_for_function("document.querySelectorAll('#station-list .station-card').length === 1")
+    page.wait_for_function("() => location.search.includes('open_now=1') && location.search.includes('amenity=wifi')")
+    page.wait_for_function("() => document.querySelectorAll('#station-list .station-card').length === 1")
     assert card_slugs(page) == ["shiyiyuan"]
 
     page.reload()  # the server renders the same list from the query string
@@ -142,10 +142,10 @@ def test_finder_choices_survive_a_reload_and_back_through_the_url(phone, server,
     # Another area is a new history entry; Back returns to the first one, filters and all.
     page.locator("#areas > summary").click()
     page.locator("#areas a", has_text="汽车西站交管服务网点").click()
-    page.wait_for_function("new URLSearchParams(location.search).get('area') === '汽车西站交管服务网点'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('area') === '汽车西站交管服务网点'")
     assert "open_now=1" in page.url
     page.go_back()
-    page.wait_for_function("new URLSearchParams(location.search).get('area') === '北顺中队'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('area') === '北顺中队'")
     assert "北顺中队" in page.locator("#areas > summary").inner_text()
     assert page.locator("input[name=amenity][value=wifi]").is_checked()
 
@@ -192,7 +192,7 @@ def test_finder_does_not_shift_when_the_position_is_refused(chromium, server, st
         page = context.new_page()  # no permission: the position is refused
         page.goto(f"{server.url}/stations/", wait_until="domcontentloaded")
         list_top = page.evaluate("document.getElementById('station-list').getBoundingClientRect().top")
-        page.wait_for_function("document.querySelector('#locate-status').classList.contains('is-error')")
+        page.wait_for_function("() => document.querySelector('#locate-status').classList.contains('is-error')")
         page.wait_for_timeout(300)  # let a late shift be reported
         assert page.evaluate("document.getElementById('station-list').getBoundingClientRect().top") == list_top
         assert page.evaluate("window.layoutShift") < 0.05
@@ -240,7 +240,7 @@ def test_screen_plays_its_playlist_and_shows_a_slogan_pushed_from_admin(chromium
             }""",
             timeout=30000,
         )
-        page.wait_for_function("document.body.dataset.socket === 'open'")
+        page.wait_for_function("() => document.body.dataset.socket === 'open'")
         screenshot(page, "stations-screen-phone")
 
         admin_page = office.new_page()
@@ -254,11 +254,11 @@ def test_screen_plays_its_playlist_and_shows_a_slogan_pushed_from_admin(chromium
         assert admin_page.locator(".errornote").count() == 0, admin_page.content()
 
         page.wait_for_function(
-            "window.luchangScreen.history.some(entry => entry.kind === 'slogan' && entry.text === '礼让斑马线 文明出行')",
+            "() => window.luchangScreen.history.some(entry => entry.kind === 'slogan' && entry.text === '礼让斑马线 文明出行')",
             timeout=30000,
         )
         assert page.evaluate("window.stayedOnThisPage") is True  # no reload
-        page.wait_for_function("document.body.dataset.showing === 'slogan' && document.getElementById('slogan-text').textContent.includes('礼让斑马线')", timeout=30000)
+        page.wait_for_function("() => document.body.dataset.showing === 'slogan' && document.getElementById('slogan-text').textContent.includes('礼让斑马线')", timeout=30000)
         screenshot(page, "stations-screen-slogan-phone")
         # Station screens are mostly landscape TVs.
         page.set_viewport_size(DESKTOP["viewport"])
@@ -271,7 +271,7 @@ def test_screen_plays_its_playlist_and_shows_a_slogan_pushed_from_admin(chromium
 def wait_on_screen(page, condition: str, timeout: int = 60000) -> None:
     """Wait for a condition on the screen; on time-out, show what the screen did."""
     try:
-        page.wait_for_function(condition, timeout=timeout)
+        page.wait_for_function(f"() => ({condition})", timeout=timeout)
     except Exception:
         print("screen history:", page.evaluate("JSON.stringify(window.luchangScreen.history)"))
         print("media cache:", page.evaluate("caches.open('luchang-screen-media-v1').then(cache => cache.keys()).then(keys => keys.map(key => key.url))"))
