@@ -88,7 +88,11 @@ def child(label: str) -> int:
             for a in Assignment.objects.filter(pk__in=ids)
         }
         delays = sorted(arrivals[key] - due[key] for key in due if key in arrivals)
-        sent = NotificationAttempt.objects.filter(assignment_id__in=ids, step="sms", result="sent").count()
+        # The attempt is stored just after the provider answers: wait for the last ones too.
+        stored = NotificationAttempt.objects.filter(assignment_id__in=ids, step="sms", result="sent")
+        while stored.count() < N and time.monotonic() < deadline:
+            time.sleep(0.1)
+        sent = stored.count()
         p95 = delays[min(len(delays) - 1, round(0.95 * (len(delays) - 1)))]
         print(
             f"[{label}] missed ack -> SMS request at the provider: p50 {statistics.median(delays) * 1000:.0f} ms, "
