@@ -40,9 +40,11 @@ def policy(host: str | None) -> str:
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         # data: for the small icons Leaflet and Swagger UI draw from their CSS.
-        "img-src": ["'self'", "data:", *([tiles] if tiles else [])],
+        # blob: for photos the officer has just taken, shown before they are sent.
+        "img-src": ["'self'", "data:", "blob:", *([tiles] if tiles else [])],
         "font-src": ["'self'", "data:"],
-        "media-src": ["'self'"],
+        # blob: for the station screen's videos, played from the device's cache.
+        "media-src": ["'self'", "blob:"],
         "connect-src": ["'self'", *([f"ws://{host}", f"wss://{host}"] if host else [])],
         "worker-src": ["'self'"],
         "manifest-src": ["'self'"],

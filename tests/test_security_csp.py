@@ -18,7 +18,8 @@ def test_images_may_come_from_the_configured_tile_server(client, db, settings):
 
     policy = client.get("/stations/")["Content-Security-Policy"]
 
-    assert "img-src 'self' data: https://*.is.autonavi.com;" in policy
+    assert "img-src 'self' data: blob: https://*.is.autonavi.com;" in policy
+    assert "media-src 'self' blob:;" in policy
 
 
 def test_a_tile_template_without_an_origin_adds_nothing():
