@@ -96,7 +96,8 @@ def generate_year():  # type: ignore[no-untyped-def]
     # Weekends are quieter (x 0.75): the mean day makes 0.93 of jobs_per_day.
     per_day = max(1, round(missing / len(days) / 0.93))
     officers = list(Officer.objects.order_by("call_sign"))
-    return history_generate(days=days, officers=officers, jobs_per_day=per_day, seed=2026)
+    # Days older than POSITION_TRACK_RETENTION_DAYS have no track left in a real database (prune_dispatch).
+    return history_generate(days=days, officers=officers, jobs_per_day=per_day, seed=2026, traces=False)
 
 
 def measure(client, url: str) -> str:  # type: ignore[no-untyped-def]

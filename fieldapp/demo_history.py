@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from fieldapp.models import FIX_TRACE_EVERY_S, Assignment, DutyChange, Job, Officer, PositionFix, QuickClearance, Rescue
+from fieldapp.models import Assignment, DutyChange, Job, Officer, QuickClearance, Rescue, TrackFix
 
 PREFIX = "H"
 # Jobs per hour of the day, relative: the morning (7-9) and evening (17-19) peaks.
@@ -43,6 +43,8 @@ RESCUE_KINDS = ["escort_illness", "lost_child", "lost_elder", "injured", "other"
 SHIFTS = [(time(7, 30), time(15, 30)), (time(11, 0), time(19, 30))]
 # The demo officer whose phone goes quiet for a long while now and then (the attendance gap).
 QUIET_OFFICER_INDEX = 3
+# A demo phone sends a fix about every this many seconds (a real one every 10-30 s; fewer rows keep the demo small).
+DEMO_FIX_EVERY_S = 300
 
 
 @dataclass
@@ -68,7 +70,7 @@ def history_days_missing(days: Iterable[date]) -> list[date]:
 def history_generate(
     *, days: Iterable[date], officers: list[Officer], jobs_per_day: int = 45, seed: int = 11, traces: bool = True,
 ) -> Made:
-    """Jobs, assignments, records, duty changes and position traces for each of the days without history."""
+    """Jobs, assignments, records, duty changes and position-track fixes for each of the days without history."""
     zone = timezone.get_default_timezone()
     made = Made()
     if not officers:
@@ -82,7 +84,7 @@ def history_generate(
 
 
 def _shifts(day: date, officers: list[Officer], rnd: random.Random, zone, traces: bool) -> dict[int, tuple[datetime, datetime]]:  # type: ignore[no-untyped-def]
-    """Who was on duty when that day; duty changes and a position trace point every 5 minutes."""
+    """Who was on duty when that day; duty changes and a track fix about every DEMO_FIX_EVERY_S, near the officer's beat."""
     shifts: dict[int, tuple[datetime, datetime]] = {}
     changes, fixes = [], []
     for index, officer in enumerate(officers):
@@ -100,13 +102,20 @@ def _shifts(day: date, officers: list[Officer], rnd: random.Random, zone, traces
         if index == QUIET_OFFICER_INDEX and day.toordinal() % 3 == 0:
             start = on_at + timedelta(hours=rnd.randint(2, 4))
             quiet = (start, start + timedelta(minutes=rnd.randint(45, 110)))
+        # Positions draw from a generator of their own, seeded by officer and day, so they do not shift the jobs drawn after them.
+        spot = random.Random(officer.pk * 100_000 + day.toordinal())
+        beat = (36.45 + spot.uniform(-0.03, 0.03), 115.98 + spot.uniform(-0.03, 0.03))
         moment = on_at + timedelta(seconds=rnd.randint(20, 200))
         while moment < off_at:
             if quiet is None or not quiet[0] <= moment < quiet[1]:
-                fixes.append(PositionFix(officer=officer, at=moment))
-            moment += timedelta(seconds=FIX_TRACE_EVERY_S + rnd.randint(0, 40))
+                fixes.append(TrackFix(
+                    officer=officer, lat=beat[0] + spot.uniform(-0.002, 0.002), lng=beat[1] + spot.uniform(-0.002, 0.002),
+                    accuracy_m=spot.choice((5.0, 8.0, 12.0, 30.0)), device_at=moment - timedelta(seconds=spot.randint(0, 3)),
+                    at=moment,
+                ))
+            moment += timedelta(seconds=DEMO_FIX_EVERY_S + rnd.randint(0, 40))
     DutyChange.objects.bulk_create(changes, batch_size=2000)
-    PositionFix.objects.bulk_create(fixes, batch_size=5000)
+    TrackFix.objects.bulk_create(fixes, batch_size=5000)
     return shifts
 
 

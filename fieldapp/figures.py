@@ -229,6 +229,9 @@ class Range:
     now: datetime
     squad_id: int | None = None
     quick_clearance_within_s: int = 900
+    # The oldest moment the position track still holds (POSITION_TRACK_RETENTION_DAYS): gaps are
+    # looked for only after it, since before it every shift would look silent. None: no limit.
+    gaps_from: datetime | None = None
 
 
 @dataclass
@@ -474,6 +477,15 @@ def gaps_in(
     return sorted(found, key=lambda gap: gap.start)
 
 
+def _since(
+    intervals: list[tuple[datetime, datetime, datetime]], moment: datetime | None,
+) -> list[tuple[datetime, datetime, datetime]]:
+    """The on-duty intervals from `moment` on, as if each shift before it had begun then."""
+    if moment is None:
+        return intervals
+    return [(max(low, moment), high, max(on_at, moment)) for low, high, on_at in intervals if high > moment]
+
+
 def silences_of(
     edges: Iterable[tuple[int, datetime | None, datetime, datetime | None]], last_fix_before: dict[int, datetime],
     officer_ids: Iterable[int], gap_after_s: int = GAP_AFTER_S,
@@ -481,7 +493,7 @@ def silences_of(
     """Each officer's silences from the fixes at their edges: (officer, previous fix, fix, next fix).
 
     The selector returns only the fixes with no neighbour, or a neighbour more
-    than gap_after_s away: a trace of thousands of points becomes a few rows.
+    than gap_after_s away: a track of thousands of fixes becomes a few rows.
     An officer with no fix in the range is silent from their last fix before it.
     """
     result: dict[int, list[tuple[datetime | None, datetime | None]]] = defaultdict(list)
@@ -550,7 +562,7 @@ def attendance(
     all_gaps: list[Gap] = []
     gaps_by: dict[int, list[Gap]] = {}
     for officer_id in wanted:
-        found = gaps_in(intervals.get(officer_id, []), silences.get(officer_id, []), officer_id)
+        found = gaps_in(_since(intervals.get(officer_id, []), rng.gaps_from), silences.get(officer_id, []), officer_id)
         gaps_by[officer_id] = found
         all_gaps.extend(found)
         for gap in found:

@@ -5,7 +5,8 @@
 2. all the assignments of those jobs, with the officer's squad;
 3. the officers, each with its duty state and last fix from before the range (subqueries);
 4. the duty changes in the range;
-5. the position trace in the range.
+5. the fixes of the position track in the range next to a silence (fieldapp.track_selectors),
+   so gaps are found only within the track's retention (POSITION_TRACK_RETENTION_DAYS).
 
 The arithmetic is fieldapp/figures.py, over those rows in one pass.
 """
@@ -15,15 +16,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any
+
 from django.conf import settings
 from django.db.models import (
-    BooleanField, Exists, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery, Window,
+    BooleanField, Exists, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery,
 )
-from django.db.models.functions import Lag, Lead
 from django.utils import timezone
 
 from fieldapp import figures as fig
-from fieldapp.models import Assignment, DutyChange, Job, Officer, PositionFix, Squad
+from fieldapp.models import Assignment, DutyChange, Job, Officer, Squad
+from fieldapp.track_selectors import track_last_at_before, track_silence_edges
 
 
 def quick_clearance_within_s() -> int:
@@ -67,21 +69,6 @@ def _job_rows(jobs: QuerySet[Job]) -> list[tuple[Any, ...]]:
     )
 
 
-def _trace_edges(fixes: QuerySet[PositionFix]) -> list[tuple[int, datetime | None, datetime, datetime | None]]:
-    """Only the trace points next to a silence, with their neighbours, found by the database (LAG/LEAD).
-
-    A month of a brigade's trace is tens of thousands of points; the gaps are a handful.
-    """
-    by_officer = {"partition_by": [F("officer_id")], "order_by": [F("at").asc()]}
-    edges = fixes.annotate(
-        previous=Window(Lag("at"), **by_officer), following=Window(Lead("at"), **by_officer),
-    ).filter(
-        Q(previous__isnull=True) | Q(following__isnull=True)
-        | Q(at__gt=F("previous") + timedelta(seconds=fig.GAP_AFTER_S))
-    ).order_by()
-    return list(edges.values_list("officer_id", "previous", "at", "following"))
-
-
 class EpochMs(Func):
     """A moment as whole milliseconds since 1970, computed by the database.
 
@@ -117,11 +104,14 @@ def figures_for_range(*, first: date, last: date, squad: Squad | None = None, no
     now = now or timezone.now()
     zone = timezone.get_default_timezone()
     squad_id = squad.pk if squad is not None else None
+    gaps_from = now - timedelta(days=settings.POSITION_TRACK_RETENTION_DAYS)
     rng = fig.Range(
         first=first, last=last, zone=zone, now=now, squad_id=squad_id,
-        quick_clearance_within_s=quick_clearance_within_s(),
+        quick_clearance_within_s=quick_clearance_within_s(), gaps_from=gaps_from,
     )
     start, end = fig.day_bounds(first, last, zone)
+    # The track is read only where it is kept: a silence found before that would be the prune's, not the phone's.
+    track_start = max(start, gaps_from)
 
     jobs = [
         fig.JobRow(
@@ -145,9 +135,7 @@ def figures_for_range(*, first: date, last: date, squad: Squad | None = None, no
     officer_rows = Officer.objects.order_by().annotate(
         before_on=Subquery(before.values("on_duty")[:1]), before_at=Subquery(before.values("at")[:1]),
     )
-    officer_rows = officer_rows.annotate(last_fix_before=Subquery(
-        PositionFix.objects.filter(officer=OuterRef("pk"), at__lt=start).order_by("-at").values("at")[:1]
-    ))
+    officer_rows = officer_rows.annotate(last_fix_before=track_last_at_before(before=track_start))
     officers: dict[int, fig.OfficerRow] = {}
     changes: list[fig.DutyRow] = []
     last_fix_before: dict[int, datetime] = {}
@@ -165,12 +153,11 @@ def figures_for_range(*, first: date, last: date, squad: Squad | None = None, no
         if row["last_fix_before"] is not None:
             last_fix_before[row["id"]] = row["last_fix_before"]
     in_range = DutyChange.objects.filter(at__gte=start, at__lt=end).order_by()
-    fixes = PositionFix.objects.filter(at__gte=start, at__lt=end)
     if squad_id is not None:
         in_range = in_range.filter(officer__squad_id=squad_id)
-        fixes = fixes.filter(officer__squad_id=squad_id)
     changes.extend(fig.DutyRow(*row) for row in in_range.values_list("officer_id", "on_duty", "at"))
-    silences = fig.silences_of(_trace_edges(fixes), last_fix_before, officers)
+    edges = track_silence_edges(start=track_start, end=end, silence_after_s=fig.GAP_AFTER_S, squad_id=squad_id)
+    silences = fig.silences_of(edges, last_fix_before, officers)
     attendance = fig.attendance(rng, officers.values(), changes, silences, figures, assignments)
     job_ids = {line.job.id for line in figures.timelines}
     return RangeFigures(

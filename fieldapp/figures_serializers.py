@@ -165,6 +165,10 @@ class FigureRangeOut(serializers.Serializer):
     attendance = AttendanceOut(many=True, source="attendance.officers")
     attendance_days = AttendanceDayOut(many=True, source="attendance.days")
     gaps = GapOut(many=True, source="attendance.gaps")
+    gaps_from = serializers.DateTimeField(
+        source="range.gaps_from",
+        help_text="Gaps are looked for only after this moment: the position track is kept POSITION_TRACK_RETENTION_DAYS",
+    )
 
     def get_fields(self) -> dict[str, Any]:
         fields = {"from": serializers.DateField(source="range.first")}

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -133,6 +134,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "gaps": [{"gap": gap, "officer": officers.get(gap.officer_id)} for gap in result.attendance.gaps],
         "csv_tables": [(table, reverse("figures-export", kwargs={"table": table}) + "?" + query) for table in CSV_TABLES],
         "within_minutes": within // 60,
+        "track_days": settings.POSITION_TRACK_RETENTION_DAYS,
     }
     context.update({
         "bars_svg": charts.bars_svg(context["bars"]), "trend_svg": charts.trend_svg(context["trend"]),

@@ -10,7 +10,7 @@ POSITION_TICK_MS the waiting fixes are written in one transaction
 2. one `UPDATE … FROM (VALUES …)` sets each officer's last fix to the newest
    of the batch, unless the stored one is newer;
 3. one bulk INSERT appends every on-duty fix to the position track
-   (TrackFix), and another the attendance trace points (PositionFix);
+   (TrackFix), which the attendance figures also read;
 4. after the commit, one `desk.positions` message carries the tick's newest
    fixes to the desk group, where each desk socket still coalesces them into
    at most one `officer.positions` batch a second.
@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from fieldapp import events
-from fieldapp.models import Officer, PositionFix, TrackFix
+from fieldapp.models import Officer, TrackFix
 from fieldapp.positions import Fix, FlushPlan, OfficerState, flush_plan
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def _rows_insert(model: type, columns: Sequence[str], rows: Sequence[Sequence[ob
 
 @transaction.atomic
 def fixes_write(fixes: Sequence[Fix]) -> FlushPlan:
-    """Write a batch of checked fixes in one transaction: four queries for up to WRITE_CHUNK fixes.
+    """Write a batch of checked fixes in one transaction: three queries for up to WRITE_CHUNK fixes.
 
     Returns the plan; `plan.refused` maps the index of each fix not written to its reason.
     """
@@ -109,8 +109,6 @@ def fixes_write(fixes: Sequence[Fix]) -> FlushPlan:
             TrackFix, ["officer", "lat", "lng", "accuracy_m", "device_at", "at"],
             [(fix.officer_id, fix.lat, fix.lng, fix.accuracy_m, fix.device_at, fix.received_at) for fix in plan.track],
         )
-    if plan.trace:
-        _rows_insert(PositionFix, ["officer", "at"], plan.trace)
     if newest:
         events.desk_positions_on_commit([events.desk_position(fix) for fix in newest])
     return plan

@@ -579,33 +579,6 @@ class PushSubscription(models.Model):
         return f"{self.officer_id} {self.endpoint[:40]}"
 
 
-# --- attendance ---------------------------------------------------------------
-
-# One trace point per officer per this many seconds is enough to find a half-hour gap.
-FIX_TRACE_EVERY_S = 300
-
-
-class PositionFix(models.Model):
-    """A trace of an on-duty officer's fixes, one per FIX_TRACE_EVERY_S at most: read by attendance only.
-
-    The attendance figures flag an officer who stayed on duty with no fix for
-    half an hour; a point every few minutes finds that and keeps the table
-    small. The live position stays on the officer row.
-    """
-
-    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="position_fixes", verbose_name=_("officer"))
-    at = models.DateTimeField(_("time"))
-
-    class Meta:
-        ordering = ["officer", "at"]
-        verbose_name = _("position trace point")
-        verbose_name_plural = _("position trace")
-        indexes = [models.Index(fields=["at", "officer"], name="position_fix_at_officer")]
-
-    def __str__(self) -> str:
-        return f"{self.officer_id} {self.at:%Y-%m-%d %H:%M}"
-
-
 # --- position track ------------------------------------------------------------
 
 class TrackFix(models.Model):
@@ -628,7 +601,9 @@ class TrackFix(models.Model):
       kept as sent, poor ones too, so a reader decides what to trust.
 
     Personal location data: read it through fieldapp.track_selectors only, for
-    dispatchers and admins.
+    dispatchers and admins. The attendance figures' gaps (no fix for half an
+    hour on duty) are found in it too, so they reach back only as far as the
+    track is kept.
     """
 
     id = models.BigAutoField(primary_key=True)

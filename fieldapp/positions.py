@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError, InvalidInput
 from common.geo import valid_lat_lng
-from fieldapp.models import FIX_TRACE_EVERY_S
 
 # A device clock this far ahead of ours is still believed (and clamped to now); further ahead is refused.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -49,11 +48,10 @@ class OfficerState:
 @dataclass
 class FlushPlan:
     """What one batch writes: the newest fix per officer that beats the stored one, every
-    on-duty fix for the track, the attendance trace points, and the fixes refused."""
+    on-duty fix for the track, and the fixes refused."""
 
     last_fixes: dict[int, Fix] = field(default_factory=dict)
     track: list[Fix] = field(default_factory=list)
-    trace: list[tuple[int, datetime]] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)  # index in the batch -> reason code
 
 
@@ -76,10 +74,6 @@ def off_duty_error() -> DomainError:
     return DomainError(_("You are off duty: your position is not recorded."), code=OFF_DUTY)
 
 
-def _slot(moment: datetime) -> int:
-    return int(moment.timestamp()) // FIX_TRACE_EVERY_S
-
-
 def flush_plan(fixes: Iterable[Fix], officers: Mapping[int, OfficerState]) -> FlushPlan:
     """Plan one batch, in arrival order.
 
@@ -87,8 +81,7 @@ def flush_plan(fixes: Iterable[Fix], officers: Mapping[int, OfficerState]) -> Fl
     change between the fix and the write counts) gets nothing written. Among an
     officer's fixes the one with the latest `at` becomes the last fix, and only
     if it is not older than the stored one; every other on-duty fix still goes
-    to the track. The attendance trace gets a point when a fix opens a new
-    FIX_TRACE_EVERY_S slot after the previous last fix.
+    to the track.
     """
     plan = FlushPlan()
     newest: dict[int, datetime | None] = {pk: state.fix_at for pk, state in officers.items()}
@@ -102,8 +95,6 @@ def flush_plan(fixes: Iterable[Fix], officers: Mapping[int, OfficerState]) -> Fl
         if previous is not None and fix.at < previous:
             # A late, older fix (a retry after a newer one) does not replace the newer one.
             continue
-        if previous is None or _slot(fix.at) != _slot(previous):
-            plan.trace.append((fix.officer_id, fix.at))
         newest[fix.officer_id] = fix.at
         plan.last_fixes[fix.officer_id] = fix
     return plan

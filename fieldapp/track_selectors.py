@@ -7,9 +7,10 @@ figures) must do the same.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Lag, Lead
 
 from fieldapp.models import TrackFix
 
@@ -32,3 +33,33 @@ def track_for_officers(*, officer_ids: Iterable[int], start: datetime, end: date
 def track_in_range(*, start: datetime, end: datetime) -> QuerySet[TrackFix]:
     """Every officer's fixes in [start, end) (index track_fix_at), by officer then time."""
     return TrackFix.objects.filter(at__gte=start, at__lt=end).order_by("officer_id", "at", "id")
+
+
+def track_last_at_before(*, before: datetime) -> Subquery:
+    """For an Officer queryset: the time of the officer's last fix received before `before` (index track_fix_officer_at)."""
+    return Subquery(
+        TrackFix.objects.filter(officer=OuterRef("pk"), at__lt=before).order_by("-at").values("at")[:1]
+    )
+
+
+def track_silence_edges(
+    *, start: datetime, end: datetime, silence_after_s: int, squad_id: int | None = None,
+) -> list[tuple[int, datetime | None, datetime, datetime | None]]:
+    """The fixes in [start, end) next to a silence: (officer, previous fix, fix, next fix), in one query.
+
+    The database orders each officer's fixes by time (LAG/LEAD) and returns only
+    each officer's first and last fix and those more than silence_after_s after
+    the one before: a month of a brigade's track is millions of fixes, its
+    silences a handful. Times are the server's time of receipt, the indexed one.
+    """
+    fixes = TrackFix.objects.filter(at__gte=start, at__lt=end)
+    if squad_id is not None:
+        fixes = fixes.filter(officer__squad_id=squad_id)
+    by_officer = {"partition_by": [F("officer_id")], "order_by": [F("at").asc(), F("id").asc()]}
+    edges = fixes.annotate(
+        previous=Window(Lag("at"), **by_officer), following=Window(Lead("at"), **by_officer),
+    ).filter(
+        Q(previous__isnull=True) | Q(following__isnull=True)
+        | Q(at__gt=F("previous") + timedelta(seconds=silence_after_s))
+    ).order_by()
+    return list(edges.values_list("officer_id", "previous", "at", "following"))

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fieldapp.models import Assignment, DutyChange, Job, Officer, PositionFix, QuickClearance, Rescue
+from fieldapp.models import Assignment, DutyChange, Job, Officer, QuickClearance, Rescue, TrackFix
 
 LIAOCHENG = (36.45, 115.98)
 
@@ -96,6 +96,6 @@ def build_shifts(day: date, officer: Officer, other_officer: Officer) -> None:
     DutyChange.objects.create(officer=officer, on_duty=True, at=at(8))
     DutyChange.objects.create(officer=officer, on_duty=False, at=at(12))
     for hours, minutes in ((8, 5), (8, 30), (9, 30), (10, 0), (10, 30), (11, 0), (11, 25), (11, 50)):
-        PositionFix.objects.create(officer=officer, at=at(hours, minutes))
+        TrackFix.objects.create(officer=officer, lat=LIAOCHENG[0], lng=LIAOCHENG[1], accuracy_m=8, at=at(hours, minutes))
     DutyChange.objects.create(officer=other_officer, on_duty=True, at=at(22))
     DutyChange.objects.create(officer=other_officer, on_duty=False, at=at(2, days=1))

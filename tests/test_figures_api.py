@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fieldapp import services
-from fieldapp.models import PositionFix
+from fieldapp.models import TrackFix
 from tests.figures_support import build_known_day, build_shifts
 
 
@@ -113,6 +113,18 @@ def test_attendance_hours_first_on_last_off_and_gaps(api, dispatcher, known, off
     assert gap["seconds"] == 3600.0 and "T08:30:00" in gap["start"] and "T09:30:00" in gap["end"]
 
 
+def test_no_gap_is_looked_for_before_the_track_is_kept(api, dispatcher, known, officer, other_officer, settings):
+    build_shifts(known.day, officer, other_officer)
+    # Day D is five days ago: with a three-day track its shifts are counted, their gaps are not.
+    settings.POSITION_TRACK_RETENTION_DAYS = 3
+    body = _range(api, dispatcher, known)
+    rows = {row["officer"]["call_sign"]: row for row in body["attendance"]}
+    assert rows["铁骑01"]["on_duty_s"] == 4 * 3600.0 and rows["铁骑01"]["gaps"] == 0
+    assert rows["铁骑02"]["on_duty_s"] == 2 * 3600.0 and rows["铁骑02"]["gaps"] == 0
+    assert body["gaps"] == []
+    assert body["gaps_from"] is not None
+
+
 def test_the_day_figures_are_unchanged(api, dispatcher, known):
     api.force_authenticate(dispatcher)
     body = api.get(f"/api/v1/figures/?day={known.day.isoformat()}").json()
@@ -161,10 +173,13 @@ def test_the_range_is_in_the_schema(api, dispatcher):
     assert "from" in schema["components"]["schemas"]["FigureRange"]["properties"]
 
 
-def test_the_position_trace_keeps_one_point_per_five_minutes(officer):
+def test_the_gaps_are_read_from_the_track_the_ingest_writes(api, dispatcher, officer):
     services.officer_set_duty(officer_id=officer.pk, on_duty=True)
-    start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=20)
-    start = start - timedelta(minutes=start.minute % 5)
-    for seconds in (0, 60, 240, 300, 330, 900):
-        services.officer_record_position(officer_id=officer.pk, lat=36.45, lng=115.98, at=start + timedelta(seconds=seconds))
-    assert [(at - start).total_seconds() for at in PositionFix.objects.filter(officer=officer).values_list("at", flat=True)] == [0, 300, 900]
+    services.officer_record_position(officer_id=officer.pk, lat=36.45, lng=115.98)
+    received = TrackFix.objects.get(officer=officer).at
+    # Gone on duty 40 minutes before the phone's one fix arrived: a 40-minute gap, then none up to now.
+    officer.duty_changes.update(at=received - timedelta(minutes=40))
+    api.force_authenticate(dispatcher)
+    day = timezone.localdate(received)
+    response = api.get("/api/v1/figures/", {"from": (day - timedelta(days=1)).isoformat(), "to": day.isoformat()})
+    assert [(gap["officer_id"], gap["seconds"]) for gap in response.json()["gaps"]] == [(officer.pk, 2400.0)]

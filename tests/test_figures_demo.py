@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from fieldapp.demo_history import history_generate
-from fieldapp.models import DutyChange, Job, PositionFix, QuickClearance, Rescue
+from fieldapp.models import DutyChange, Job, QuickClearance, Rescue, TrackFix
 
 
 def test_history_has_peaks_records_and_shifts_and_runs_once(officer, other_officer, third_officer):
@@ -25,4 +25,4 @@ def test_history_has_peaks_records_and_shifts_and_runs_once(officer, other_offic
     assert Job.objects.filter(kind__in=["accident", "breakdown"], quick_clearance__isnull=True).exists()
     assert Rescue.objects.exists()
     assert DutyChange.objects.filter(on_duty=True).count() == DutyChange.objects.filter(on_duty=False).count() > 0
-    assert PositionFix.objects.exists()
+    assert TrackFix.objects.exists()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from common.errors import InvalidInput
 from fieldapp import ingest, services
 from fieldapp.ingest import PositionIngest, fixes_write
-from fieldapp.models import Officer, PositionFix, TrackFix
+from fieldapp.models import Officer, TrackFix
 from fieldapp.positions import OFF_DUTY, Fix, fix_check
 from tests.helpers import on_duty
 
@@ -36,14 +36,12 @@ def test_the_number_of_queries_of_a_batch_does_not_grow_with_its_fixes(db, offic
     on_duty(officer, age_s=3600)
     on_duty(other_officer, age_s=3600)
     now = timezone.now()
-    # Both batches open a new attendance slot, so both insert trace points.
     few = [fix(officer, device_at=now - timedelta(seconds=1800)), fix(other_officer, device_at=now - timedelta(seconds=1800))]
     many = [fix(o, lat=36.45 + n / 10_000, device_at=now - timedelta(seconds=900) + timedelta(milliseconds=n))
             for n in range(60) for o in (officer, other_officer)]
     few_queries, many_queries = queries_for(few), queries_for(many)
-    # Lock, UPDATE … FROM (VALUES …), INSERT into the track, INSERT of trace points,
-    # and the test's savepoint around them.
-    assert few_queries == many_queries <= 6
+    # Lock, UPDATE … FROM (VALUES …), INSERT into the track, and the test's savepoint around them.
+    assert few_queries == many_queries <= 5
     assert TrackFix.objects.filter(officer=officer).count() == 1 + 1 + 60  # with on_duty's own fix
 
 
@@ -108,14 +106,6 @@ def test_the_track_gets_every_accepted_fix_with_both_times(db, officer):
     fixes_write([fix(officer, lat=36 + n / 100, device_at=at, now=now) for n, at in enumerate(device_times)])
     rows = list(TrackFix.objects.filter(officer=officer).order_by("id").values_list("lat", "device_at", "at"))
     assert rows == [(36 + n / 100, at, now) for n, at in enumerate(device_times)]
-
-
-def test_a_fix_opening_a_new_five_minute_slot_adds_one_attendance_trace_point(db, officer):
-    on_duty(officer, age_s=900)
-    before = PositionFix.objects.filter(officer=officer).count()
-    now = timezone.now()
-    fixes_write([fix(officer, device_at=now - timedelta(seconds=2)), fix(officer, device_at=now - timedelta(seconds=1))])
-    assert PositionFix.objects.filter(officer=officer).count() == before + 1
 
 
 def test_posting_a_position_writes_the_last_fix_and_the_track(api, officer):
