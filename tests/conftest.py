@@ -49,6 +49,17 @@ def private_media(settings, tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def empty_channel_layer() -> None:
+    """The in-memory layer is one object per process; start a socket test without old groups."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if hasattr(layer, "flush"):
+        async_to_sync(layer.flush)()
+
+
 # --- database -------------------------------------------------------------
 
 @pytest.fixture(scope="session")

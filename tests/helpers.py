@@ -6,17 +6,20 @@ never changes which fixtures a test module sees.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from fieldapp import services
 from fieldapp.models import Assignment, Job, Officer
@@ -68,6 +71,37 @@ def ws_headers(user: Any | None, origin: str = "http://testserver") -> list[tupl
     if user is not None:
         headers.append((b"cookie", f"sessionid={session_cookie(user)}".encode()))
     return headers
+
+
+# --- threads --------------------------------------------------------------
+
+def at_once(count: int, call: Callable[[int], Any]) -> list[Any]:
+    """Run call(i) in `count` threads released together; each thread has its own connection."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call(index)
+        except Exception as exc:  # noqa: BLE001 - reported through the results
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def client_for(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
 
 
 # --- dispatch -------------------------------------------------------------

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
 from fieldapp import services
 from fieldapp.models import Assignment, Job, Officer
+from tests.helpers import on_duty, ws_headers  # noqa: F401 - the record tests import them from here
 
 LIAOCHENG = (36.45, 115.98)
 ORIENTATION = 0x0112
@@ -26,13 +26,6 @@ GPS_IFD = 0x8825
 
 def stored_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file())
-
-
-def on_duty(officer: Officer) -> Officer:
-    services.officer_set_duty(officer_id=officer.pk, on_duty=True)
-    services.officer_record_position(officer_id=officer.pk, lat=LIAOCHENG[0], lng=LIAOCHENG[1], accuracy=8.0)
-    officer.refresh_from_db()
-    return officer
 
 
 def job_on(officer: Officer, dispatcher: Any, *, kind: str = "accident", step: str = "on_scene",
@@ -104,12 +97,3 @@ def png_bomb(side: int = 30000) -> bytes:
 
 def upload(content: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-# --- the desk's socket ----------------------------------------------------
-
-def ws_headers(user: Any, origin: str = "http://testserver") -> list[tuple[bytes, bytes]]:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"].value
-    return [(b"origin", origin.encode()), (b"host", b"testserver"), (b"cookie", f"sessionid={cookie}".encode())]

@@ -1,47 +1,14 @@
 """Concurrent requests with real threads: nothing recorded twice, nothing corrupted (PostgreSQL and SQLite)."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from typing import Any, Callable
 
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 from fieldapp.models import Assignment, Job, JobEvent, OfficerMessage
-from tests.helpers import dispatch, finish_later, new_job, on_duty
+from tests.helpers import at_once, client_for, dispatch, finish_later, new_job, on_duty
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(count: int, call: Callable[[int], Any]) -> list[Any]:
-    """Run call(i) in `count` threads released together; each thread has its own connection."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call(index)
-        except Exception as exc:  # noqa: BLE001 - reported through the results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
-
-
-def client_for(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_twenty_simultaneous_taps_on_the_same_step_record_it_once(assignment, duty_officer):

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from fieldapp import services
@@ -15,19 +14,9 @@ from fieldapp.consumers import DispatchConsumer
 from fieldapp.models import Assignment, Officer
 from tests.helpers import dispatch, new_job, on_duty, ws_headers
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_channel_layer")]
 
 TIMEOUT = 10
-
-
-@pytest.fixture(autouse=True)
-def _empty_layer():
-    # The in-memory layer is one object per process; start every test without old groups.
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        from asgiref.sync import async_to_sync
-
-        async_to_sync(layer.flush)()
 
 
 async def open_socket(user: Any, path: str = "/ws/field/", origin: str = "http://testserver"):

@@ -1,47 +1,14 @@
 """Record writes at the same moment, with real threads: one record, one photo per key, never a 500."""
 from __future__ import annotations
 
-import threading
-from typing import Any, Callable
-
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 from fieldapp import services
 from fieldapp.models import JobEvent, QuickClearance, RecordPhoto
+from tests.helpers import at_once, client_for
 from tests.records_support import jpeg, job_on, on_duty, stored_files, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(count: int, call: Callable[[int], Any]) -> list[Any]:
-    """Run call(i) in `count` threads released together; each thread has its own connection."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call(index)
-        except Exception as exc:  # noqa: BLE001 - reported through the results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
-
-
-def client_for(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_two_officers_starting_the_record_at_once_make_one(officer, other_officer, dispatcher):

@@ -4,8 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
 
@@ -13,16 +12,9 @@ from fieldapp.models import Officer
 from fieldapp.project.asgi import application
 from tests.records_support import job_on, on_duty, ws_headers
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_channel_layer")]
 
 TIMEOUT = 10
-
-
-@pytest.fixture(autouse=True)
-def _empty_layer():
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
 
 
 async def open_desk(dispatcher: Any) -> WebsocketCommunicator:
