@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -112,6 +112,21 @@ class FakeProvider:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+def serving(answer: Callable[[Seen], tuple[int, dict[str, str], bytes]]) -> Iterator[FakeProvider]:
+    """The body of a module fixture (`yield from serving(answer)`): a local provider server, stopped at the end."""
+    server = FakeProvider(answer).start()
+    yield server
+    server.stop()
+
+
+def provider_settings(settings: Any, provider: FakeProvider, *, name: str, timeout_s: float, **values: Any) -> Any:
+    """Point the provider setting `name` at the local server, with a short timeout and no requests seen yet."""
+    provider.requests.clear()
+    settings.NOTIFY_TIMEOUT_S = timeout_s
+    setattr(settings, name, {**getattr(settings, name), **values})
+    return settings
 
 
 def json_answer(

@@ -11,7 +11,9 @@ from fieldapp.models import NotificationAttempt
 from fieldapp.notify import base
 from fieldapp.notify import services as notify
 from fieldapp.notify.sms import AliyunSmsChannel, TencentSmsChannel
-from tests.notify_support import FakeProvider, Seen, acs3_signature_ok, json_answer, tc3_signature_ok
+from tests.notify_support import (
+    Seen, acs3_signature_ok, json_answer, provider_settings, serving, tc3_signature_ok,
+)
 
 AK, SECRET = "LTAI-test-key", "aliyun-test-secret"
 TC_ID, TC_KEY = "AKID-test-id", "tencent-test-key"
@@ -37,9 +39,7 @@ def aliyun():
                                 "RequestId": "R-limit"})
         return json_answer({"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "R-ok"})
 
-    server = FakeProvider(answer).start()
-    yield server
-    server.stop()
+    yield from serving(answer)
 
 
 @pytest.fixture(scope="module")
@@ -59,33 +59,25 @@ def tencent():
             "SessionContext": request.get("SessionContext", ""), "Code": code, "Message": message, "IsoCode": "CN",
         }], "RequestId": "T-ok"}}, content_type="application/json")
 
-    server = FakeProvider(answer).start()
-    yield server
-    server.stop()
+    yield from serving(answer)
 
 
 @pytest.fixture
 def aliyun_settings(settings, aliyun):
     Behaviour.mode = "ok"
-    aliyun.requests.clear()
-    settings.NOTIFY_TIMEOUT_S = 0.5
-    settings.NOTIFY_ALIYUN = {
-        **settings.NOTIFY_ALIYUN, "access_key_id": AK, "access_key_secret": SECRET, "protocol": "http",
-        "sms_endpoint": aliyun.host, "sms_sign_name": "路畅", "sms_template_code": "SMS_465000001",
-    }
-    return settings
+    return provider_settings(
+        settings, aliyun, name="NOTIFY_ALIYUN", timeout_s=0.5, access_key_id=AK, access_key_secret=SECRET,
+        protocol="http", sms_endpoint=aliyun.host, sms_sign_name="路畅", sms_template_code="SMS_465000001",
+    )
 
 
 @pytest.fixture
 def tencent_settings(settings, tencent):
     Behaviour.mode = "ok"
-    tencent.requests.clear()
-    settings.NOTIFY_TIMEOUT_S = 1
-    settings.NOTIFY_TENCENT = {
-        **settings.NOTIFY_TENCENT, "secret_id": TC_ID, "secret_key": TC_KEY, "protocol": "http",
-        "endpoint": tencent.host, "sdk_app_id": "1400000001", "sign_name": "路畅", "template_id": "2000001",
-    }
-    return settings
+    return provider_settings(
+        settings, tencent, name="NOTIFY_TENCENT", timeout_s=1, secret_id=TC_ID, secret_key=TC_KEY,
+        protocol="http", endpoint=tencent.host, sdk_app_id="1400000001", sign_name="路畅", template_id="2000001",
+    )
 
 
 @pytest.fixture

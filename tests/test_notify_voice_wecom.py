@@ -10,7 +10,7 @@ from fieldapp.notify import services as notify
 from fieldapp.notify import wecom as wecom_module
 from fieldapp.notify.voice import AliyunVoiceChannel
 from fieldapp.notify.wecom import WeComChannel
-from tests.notify_support import FakeProvider, Seen, acs3_signature_ok, json_answer
+from tests.notify_support import Seen, acs3_signature_ok, json_answer, provider_settings, serving
 
 AK, SECRET = "LTAI-voice-key", "aliyun-voice-secret"
 
@@ -32,9 +32,7 @@ def vms():
             return json_answer({"Code": "isv.OUT_OF_SERVICE", "Message": "业务停机", "RequestId": "V-err"})
         return json_answer({"Code": "OK", "Message": "OK", "CallId": "116012354148^10281378", "RequestId": "V-ok"})
 
-    server = FakeProvider(answer).start()
-    yield server
-    server.stop()
+    yield from serving(answer)
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +52,7 @@ def qyapi():
             return json_answer({"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": "MSG-42"})
         return json_answer({"errcode": 404}, status=404)
 
-    server = FakeProvider(answer).start()
-    yield server
-    server.stop()
+    yield from serving(answer)
 
 
 @pytest.fixture
@@ -67,26 +63,20 @@ def context(assignment):
 @pytest.fixture
 def voice_settings(settings, vms):
     Mode.voice = "ok"
-    vms.requests.clear()
-    settings.NOTIFY_TIMEOUT_S = 0.3
-    settings.NOTIFY_ALIYUN = {
-        **settings.NOTIFY_ALIYUN, "access_key_id": AK, "access_key_secret": SECRET, "protocol": "http",
-        "voice_endpoint": vms.host, "voice_tts_code": "TTS_10001", "voice_show_number": "057100000000",
-    }
-    return settings
+    return provider_settings(
+        settings, vms, name="NOTIFY_ALIYUN", timeout_s=0.3, access_key_id=AK, access_key_secret=SECRET,
+        protocol="http", voice_endpoint=vms.host, voice_tts_code="TTS_10001", voice_show_number="057100000000",
+    )
 
 
 @pytest.fixture
 def wecom_settings(settings, qyapi):
     Mode.wecom = "ok"
-    qyapi.requests.clear()
     wecom_module._token.clear()
-    settings.NOTIFY_TIMEOUT_S = 0.3
-    settings.NOTIFY_WECOM = {
-        **settings.NOTIFY_WECOM, "corp_id": "ww0123", "secret": "wecom-secret", "agent_id": "1000002",
-        "base_url": f"http://{qyapi.host}",
-    }
-    return settings
+    return provider_settings(
+        settings, qyapi, name="NOTIFY_WECOM", timeout_s=0.3, corp_id="ww0123", secret="wecom-secret",
+        agent_id="1000002", base_url=f"http://{qyapi.host}",
+    )
 
 
 def test_voice_call_is_a_signed_single_call_by_tts(voice_settings, vms, context, assignment):
