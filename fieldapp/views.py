@@ -3,10 +3,12 @@ the server (URLs, words, rules, timers) goes in one page config."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,9 @@ FOUND_KINDS = [
         Job.Kind.OTHER,
     )
 ]
+
+# The found form's map: close enough to tell one side of a crossing from the other.
+FOUND_MAP_ZOOM = 17
 
 # Stands in for an id while reversing; the page scripts put the real one where "{id}" is.
 _ANY_ID = 2147483647
@@ -107,6 +112,18 @@ def field_home(request: HttpRequest) -> HttpResponse:
         **labels.shared_labels(),
     }
     config["urls"]["found"] = reverse("api-jobs-found")
+    # The found form's small map, loaded only when the officer opens it.
+    config["map"] = {
+        "tileUrl": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        # Set MAP_TILES_GCJ02=True when MAP_TILE_URL serves AMap-style (GCJ-02) tiles.
+        "tilesGcj02": settings.MAP_TILES_GCJ02,
+        "leafletJs": static("leaflet/leaflet.js"),
+        "leafletCss": static("leaflet/leaflet.css"),
+        "zoom": FOUND_MAP_ZOOM,
+    }
+    # "Log in again to send" leads back here, where the outbox waits.
+    config["urls"]["login"] = f"{reverse('login')}?{urlencode({'next': reverse('field-home')})}"
     config["urls"]["quickClearance"] = _url_template("api-job-quick-clearance", "job_id")
     config["urls"]["quickClearancePhotos"] = _url_template("api-job-quick-clearance-photos", "job_id")
     config["push"] = field_push_config()

@@ -6,20 +6,25 @@ let leafletPromise = null;
 export function loadLeaflet(jsUrl, cssUrl) {
   if (window.L) return Promise.resolve(window.L);
   if (leafletPromise) return leafletPromise;
-  leafletPromise = new Promise((resolve, reject) => {
-    const css = document.createElement("link");
-    css.rel = "stylesheet";
-    css.href = cssUrl;
-    document.head.append(css);
-    const script = document.createElement("script");
-    script.src = jsUrl;
-    script.onload = () => resolve(window.L);
-    script.onerror = () => {
-      leafletPromise = null;
-      reject(new Error("leaflet"));
-    };
-    document.head.append(script);
+  // The stylesheet too: Leaflet reads its default marker's image path from it.
+  const loaded = (element) => new Promise((resolve, reject) => {
+    element.onload = resolve;
+    element.onerror = () => reject(new Error("leaflet"));
+    document.head.append(element);
   });
+  const css = document.querySelector(`link[href="${cssUrl}"]`) || Object.assign(document.createElement("link"), { rel: "stylesheet", href: cssUrl });
+  const ownCss = !css.isConnected;
+  const script = Object.assign(document.createElement("script"), { src: jsUrl });
+  leafletPromise = Promise.all([ownCss ? loaded(css) : null, loaded(script)]).then(
+    () => window.L,
+    (error) => {
+      // Another try may work once the network is back.
+      leafletPromise = null;
+      if (ownCss) css.remove();
+      script.remove();
+      throw error;
+    },
+  );
   return leafletPromise;
 }
 

@@ -4,7 +4,7 @@
 // requirement. Cards arrive whole from the server (serializers.StationListOut): this script
 // shows their fields and builds no link, distance or label of its own.
 import { fill, h, pageConfig } from "../../common/js/ui.js";
-import { loadLeaflet, toDisplay, fromDisplay } from "./map.js";
+import { loadLeaflet, toDisplay, fromDisplay } from "../../common/js/map.js";
 
 const config = pageConfig();
 const labels = config.labels;

@@ -16,7 +16,12 @@ function showPendingCount() {
   element.hidden = count === 0;
   element.dataset.count = String(count);
   const text = count ? fill(L.outbox.pending, { n: count }) : "";
-  element.textContent = count && state.outbox && state.outbox.needsLogin ? `${text} · ${L.outbox.login}` : text;
+  if (!(count && state.outbox && state.outbox.needsLogin)) {
+    element.textContent = text;
+    return;
+  }
+  // The login page brings the officer back here, where the outbox sends on its own.
+  element.replaceChildren(`${text} · `, h("a", { class: "outbox-login", href: config.urls.login }, L.outbox.login));
 }
 
 // One row per refused item, oldest first; rows are rebuilt only when the set
