@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from fieldapp.models import Officer, TrackFix
 from tests.helpers import on_duty
-from tests.test_dispatch_ws import TIMEOUT, _empty_layer, open_field, open_socket  # noqa: F401 - the fixture too
+from tests.test_dispatch_ws import TIMEOUT, open_field, open_socket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_channel_layer")]
 
 
 @pytest.fixture(autouse=True)
