@@ -9,13 +9,12 @@
 // server's: a refusal comes back with its reason in the outbox list.
 
 import { fill, h, url } from "../../../common/js/ui.js";
-import { isoWithOffset } from "../outbox.js";
 import { downscale, filenameFor } from "../photos.js";
+import { keptForms, nowButton } from "./forms.js";
 import { stepItem } from "./pending.js";
 import { L, config, state } from "./state.js";
 
 const Q = () => config.quickClearance;
-const forms = new Map();
 
 export function needsQuickClearance(assignment) {
   const job = assignment.job || {};
@@ -101,13 +100,6 @@ function buildForm(assignment) {
     },
   }, label)));
 
-  function nowButton(field, label) {
-    const shown = h("span", { class: "qc-time" }, "");
-    return h("button", { type: "button", class: "btn btn-block qc-now", "data-time": field, onclick: () => {
-      record[field] = isoWithOffset();
-      shown.textContent = ` · ${record[field].slice(11, 16)}`;
-    } }, label, shown);
-  }
   const tow = h("div", { class: "qc-tow" }, h("p", { class: "qc-question" }, L.qc.towCalled),
     yesNo("tow_called", (value) => { record.tow_called = value; }));
   const notes = h("textarea", { name: "notes", rows: 2, maxlength: 4000, placeholder: L.qc.notes, "aria-label": L.qc.notes });
@@ -140,7 +132,7 @@ function buildForm(assignment) {
     h("h4", {}, L.qc.photosTitle), h("p", { class: "qc-hint" }, L.qc.photosHint), photos,
     h("h4", {}, L.qc.partiesTitle), parties, addParty,
     h("h4", {}, L.qc.agreementTitle), agreement,
-    h("h4", {}, L.qc.timesTitle), nowButton("vehicles_moved_at", L.qc.vehiclesMoved), nowButton("lanes_open_at", L.qc.lanesOpen), tow,
+    h("h4", {}, L.qc.timesTitle), nowButton(record, "vehicles_moved_at", L.qc.vehiclesMoved), nowButton(record, "lanes_open_at", L.qc.lanesOpen), tow,
     notes,
     h("button", { type: "button", class: "btn btn-primary btn-block btn-huge qc-complete", onclick: () => save("complete", true) }, L.qc.complete),
     h("button", { type: "button", class: "btn btn-block qc-later", onclick: () => save("later", true) }, L.qc.later),
@@ -148,20 +140,7 @@ function buildForm(assignment) {
   return form;
 }
 
-// The form of this assignment, the same node across card rebuilds, so what
-// the officer typed survives a push or a refresh.
-export function clearanceForm(assignment) {
-  if (!forms.has(assignment.id)) forms.set(assignment.id, buildForm(assignment));
-  return forms.get(assignment.id);
-}
-
-export function openClearance(assignment) {
-  const form = clearanceForm(assignment);
-  form.hidden = false;
-  state.clearanceOpen.add(assignment.id);
-  return form;
-}
-
-export function isClearanceOpen(assignment) {
-  return state.clearanceOpen.has(assignment.id) && !forms.get(assignment.id)?.hidden;
-}
+const kept = keptForms(buildForm, () => state.clearanceOpen);
+export const clearanceForm = kept.form;
+export const openClearance = kept.open;
+export const isClearanceOpen = kept.isOpen;

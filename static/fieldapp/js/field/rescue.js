@@ -5,12 +5,11 @@
 // needs is the server's rule; a refusal comes back with its reason.
 
 import { h, url } from "../../../common/js/ui.js";
-import { isoWithOffset } from "../outbox.js";
 import { downscale, filenameFor } from "../photos.js";
+import { keptForms, nowButton } from "./forms.js";
 import { L, config, state } from "./state.js";
 
 const R = () => config.rescue;
-const forms = new Map();
 
 export function takesRescue(assignment) {
   const job = assignment.job || {};
@@ -43,13 +42,6 @@ function buildForm(assignment) {
   const outcome = h("input", { type: "text", name: "outcome", maxlength: 200, placeholder: T.outcome, "aria-label": T.outcome });
   const notes = h("textarea", { name: "notes", rows: 2, maxlength: 4000, placeholder: T.notes, "aria-label": T.notes });
 
-  function nowButton(field, label) {
-    const shown = h("span", { class: "qc-time" }, "");
-    return h("button", { type: "button", class: "btn btn-block qc-now", "data-time": field, onclick: () => {
-      record[field] = isoWithOffset();
-      shown.textContent = ` · ${record[field].slice(11, 16)}`;
-    } }, label, shown);
-  }
 
   const photoMark = h("span", { class: "qc-photo-state" }, "");
   const photoInput = h("input", { type: "file", accept: "image/*", capture: "environment", class: "qc-photo-input", "data-slot": "extra" });
@@ -97,7 +89,7 @@ function buildForm(assignment) {
     h("h4", {}, T.people), people,
     h("h4", {}, T.handedTo), choices("handed_to_kind", R().handedTo, (value) => { record.handed_to_kind = value; }), name, phone,
     h("h4", {}, T.outcomeTitle), outcome,
-    h("h4", {}, L.qc.timesTitle), nowButton("started_at", T.started), nowButton("ended_at", T.ended),
+    h("h4", {}, L.qc.timesTitle), nowButton(record, "started_at", T.started), nowButton(record, "ended_at", T.ended),
     h("label", { class: "btn qc-photo rescue-photo" }, photoInput, h("span", {}, T.photo), photoMark),
     notes,
     h("button", { type: "button", class: "btn btn-primary btn-block btn-huge rescue-save", onclick: () => save("complete") }, T.save),
@@ -106,19 +98,7 @@ function buildForm(assignment) {
   return form;
 }
 
-// The same node across card rebuilds, so what was typed survives a refresh.
-export function rescueForm(assignment) {
-  if (!forms.has(assignment.id)) forms.set(assignment.id, buildForm(assignment));
-  return forms.get(assignment.id);
-}
-
-export function openRescue(assignment) {
-  const form = rescueForm(assignment);
-  form.hidden = false;
-  state.rescueOpen.add(assignment.id);
-  return form;
-}
-
-export function isRescueOpen(assignment) {
-  return state.rescueOpen.has(assignment.id) && !forms.get(assignment.id)?.hidden;
-}
+const kept = keptForms(buildForm, () => state.rescueOpen);
+export const rescueForm = kept.form;
+export const openRescue = kept.open;
+export const isRescueOpen = kept.isOpen;
