@@ -9,6 +9,7 @@ it received the action, and refuses a device time beyond CLOCK_SKEW ahead.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -145,9 +146,7 @@ def quick_clearance_save(
     """
     now = timezone.now()
     _check_not_future(device_time, now)
-    unknown = set(changes) - set(QUICK_CLEARANCE_FIELDS)
-    if unknown:
-        raise InvalidInput(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    _refuse_unknown_fields(changes, QUICK_CLEARANCE_FIELDS)
     job = _lock_for_quick_clearance(job_id, officer)
     record, created = _quick_clearance_locked(job, officer, now)
     for name, value in changes.items():
@@ -196,6 +195,12 @@ def quick_clearance_save(
     return record
 
 
+def _refuse_unknown_fields(changes: dict[str, Any], known: Iterable[str]) -> None:
+    unknown = set(changes) - set(known)
+    if unknown:
+        raise InvalidInput(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+
+
 def _slots_filled(record: QuickClearance) -> set[str]:
     return set(
         record.photos.filter(superseded_at__isnull=True).exclude(slot=RecordPhoto.Slot.EXTRA).values_list("slot", flat=True)
@@ -219,9 +224,7 @@ def rescue_save(
     """Save the rescue record in steps: only the given fields change."""
     now = timezone.now()
     _check_not_future(device_time, now)
-    unknown = set(changes) - set(RESCUE_FIELDS)
-    if unknown:
-        raise InvalidInput(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    _refuse_unknown_fields(changes, RESCUE_FIELDS)
     job = _lock_for_rescue(job_id, officer)
     record, created = _rescue_locked(job, officer, now)
     for name, value in changes.items():

@@ -32,6 +32,14 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
+def _sleep_before_next_due(poll_s: float) -> float:
+    """The poll interval, or less when the next step falls due sooner."""
+    due_at = services.next_due_at()
+    if due_at is None:
+        return poll_s
+    return max(0.0, min(poll_s, (due_at - timezone.now()).total_seconds()))
+
+
 def serve(*, stop: threading.Event, name: str | None = None) -> None:
     name = name or worker_name()
     log.info("notify worker %s started", name)
@@ -41,9 +49,7 @@ def serve(*, stop: threading.Event, name: str | None = None) -> None:
         try:
             close_old_connections()
             services.run_due(worker=name, pool=pool)
-            due_at = services.next_due_at()
-            if due_at is not None:
-                wait_s = max(0.0, min(wait_s, (due_at - timezone.now()).total_seconds()))
+            wait_s = _sleep_before_next_due(wait_s)
         except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup.
             log.exception("notify worker pass failed")
         finally:
@@ -62,9 +68,7 @@ def _pass(name: str) -> tuple[list[services.Claim], float]:
         claims = services.claim_due(worker=name)
         for claim in claims:
             log.info("notify %s assignment=%s worker=%s", claim.step.name, claim.assignment_id, name)
-        due_at = services.next_due_at()
-        if due_at is not None:
-            wait_s = max(0.0, min(wait_s, (due_at - timezone.now()).total_seconds()))
+        wait_s = _sleep_before_next_due(wait_s)
     except Exception:  # noqa: BLE001 - the loop must outlive a database hiccup.
         log.exception("notify worker pass failed")
     finally:
