@@ -62,6 +62,9 @@ export function beep({ times = 3, frequency = 1046, duration = 0.18, gap = 0.12 
 
 export function vibrate(pattern = [400, 150, 400, 150, 400]) {
   if (!navigator.vibrate) return false;
+  // Browsers refuse (and log) vibration before the first tap on the page; the
+  // banner and the sound still announce a job that arrives before it.
+  if (navigator.userActivation && !navigator.userActivation.hasBeenActive) return false;
   try {
     return navigator.vibrate(pattern);
   } catch (error) {
