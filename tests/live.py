@@ -14,10 +14,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 
 from tests.helpers import FAST_HASHER, PASSWORD, ROOT
 
@@ -156,3 +157,16 @@ def login(page: Any, server: LiveServer, username: str, password: str = PASSWORD
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def in_thread(function: Any, /, **kwargs: Any) -> Any:
+    """Call a service outside Playwright's event loop, so its after-commit push can run."""
+    def call() -> Any:
+        try:
+            return function(**kwargs)
+        finally:
+            # The thread's own connection would otherwise outlive the test database.
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()

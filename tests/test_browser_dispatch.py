@@ -2,20 +2,18 @@
 desk and the officer's phone, side by side, updating live."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from fieldapp import services
 from fieldapp.models import Assignment, Job, Officer
 from common.roles import OFFICER
 from tests.helpers import make_user
-from tests.live import LiveServer, login
+from tests.live import LiveServer, in_thread, login
 from tests.live import screenshot as full_page_screenshot
 
 pytestmark = pytest.mark.browser
@@ -214,19 +212,6 @@ def test_phone_offline_recovers_and_gets_what_was_dispatched_meanwhile(daphne, o
     assert heights
     assert all(height >= 48 for _text, height in heights), heights
     screenshot(field, "dispatch-ui-field-360-phone")
-
-
-def in_thread(function: Any, /, **kwargs: Any) -> Any:
-    """Call a service outside Playwright's event loop, so its after-commit push can run."""
-    def call() -> Any:
-        try:
-            return function(**kwargs)
-        finally:
-            # The thread's own connection would otherwise outlive the test database.
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result()
 
 
 def on_duty_at(officer: Officer, lat: float, lng: float, *, fix_age: timedelta = timedelta(seconds=20)) -> None:

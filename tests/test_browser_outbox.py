@@ -3,17 +3,15 @@ kept on the phone, survive a reload, and reach the server exactly once, with
 the time of the tap, when the network is back."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from fieldapp import services
 from fieldapp.models import Assignment, DutyChange, Job, JobEvent, Officer, QuickClearance, RecordPhoto, Rescue
-from tests.live import ARTIFACTS, LiveServer, login
+from tests.live import ARTIFACTS, LiveServer, in_thread, login
 from tests.live import screenshot as full_page_screenshot
 
 pytestmark = pytest.mark.browser
@@ -28,18 +26,6 @@ FAST_RETRIES = {"FIELD_OUTBOX_RETRY_BASE_MS": "100", "FIELD_OUTBOX_RETRY_CAP_MS"
 @pytest.fixture
 def server(live_server_factory) -> LiveServer:
     return live_server_factory(env=FAST_RETRIES)
-
-
-def in_thread(function: Any, /, **kwargs: Any) -> Any:
-    """Call a service outside Playwright's event loop, so its after-commit push can run."""
-    def call() -> Any:
-        try:
-            return function(**kwargs)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result()
 
 
 def screenshot(page: Any, name: str) -> None:
@@ -99,15 +85,21 @@ def outbox_items(page: Any) -> list[dict[str, Any]]:
     )
 
 
+def open_dispatched_card(phone: Any, server: LiveServer, assignment: Assignment) -> tuple[Any, str]:
+    """The officer's page, once the card of the assignment shows it dispatched; returns the page and the card's selector."""
+    field = open_field(phone, server)
+    card = f".assignment[data-assignment='{assignment.id}']"
+    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    return field, card
+
+
 def step_events(assignment: Assignment) -> list[JobEvent]:
     return list(JobEvent.objects.filter(assignment=assignment, kind=JobEvent.Kind.STEP).order_by("id"))
 
 
 def test_steps_tapped_offline_survive_a_reload_and_reach_the_server_once(server, officer, dispatcher, phone):
     assignment = job_sent_to(officer, dispatcher)
-    field = open_field(phone, server)
-    card = f".assignment[data-assignment='{assignment.id}']"
-    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    field, card = open_dispatched_card(phone, server, assignment)
 
     go_offline(phone, field)
     tap_step(field, assignment, "accepted")
@@ -156,9 +148,7 @@ def test_steps_tapped_offline_survive_a_reload_and_reach_the_server_once(server,
 
 def test_a_step_refused_meanwhile_is_shown_with_its_reason_and_can_be_dismissed(server, officer, dispatcher, phone):
     assignment = job_sent_to(officer, dispatcher, summary="路口信号灯故障")
-    field = open_field(phone, server)
-    card = f".assignment[data-assignment='{assignment.id}']"
-    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    field, card = open_dispatched_card(phone, server, assignment)
 
     go_offline(phone, field)
     tap_step(field, assignment, "accepted")
@@ -186,9 +176,7 @@ def test_a_step_refused_meanwhile_is_shown_with_its_reason_and_can_be_dismissed(
 
 def test_server_errors_are_retried_until_the_step_is_sent(server, officer, dispatcher, phone):
     assignment = job_sent_to(officer, dispatcher, summary="货车抛锚")
-    field = open_field(phone, server)
-    card = f".assignment[data-assignment='{assignment.id}']"
-    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    field, card = open_dispatched_card(phone, server, assignment)
     answers: list[int] = []
 
     def flaky(route: Any) -> None:
@@ -284,9 +272,7 @@ def test_a_quick_clearance_with_three_photos_filled_in_offline_reaches_the_serve
     server, officer, dispatcher, phone, tmp_path
 ):
     assignment = job_sent_to(officer, dispatcher, kind="accident", summary="两车追尾")
-    field = open_field(phone, server)
-    card = f".assignment[data-assignment='{assignment.id}']"
-    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    field, card = open_dispatched_card(phone, server, assignment)
 
     go_offline(phone, field)
     for step in ("accepted", "en_route", "on_scene"):
@@ -407,9 +393,7 @@ def test_first_load_does_not_shift_the_job_down(server, officer, dispatcher, pho
 def test_a_minute_offline_drops_nothing(server, officer, dispatcher, phone):
     assignment = job_sent_to(officer, dispatcher, summary="隧道内车辆故障")
     phone.clock.install()
-    field = open_field(phone, server)
-    card = f".assignment[data-assignment='{assignment.id}']"
-    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    field, card = open_dispatched_card(phone, server, assignment)
 
     go_offline(phone, field)
     tap_step(field, assignment, "accepted")
@@ -427,9 +411,7 @@ def test_a_minute_offline_drops_nothing(server, officer, dispatcher, phone):
 
 def test_an_ended_session_keeps_the_items_and_says_to_log_in(server, officer, dispatcher, phone):
     assignment = job_sent_to(officer, dispatcher, summary="护栏损坏")
-    field = open_field(phone, server)
-    card = f".assignment[data-assignment='{assignment.id}']"
-    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    field, card = open_dispatched_card(phone, server, assignment)
     logged_out = {"answers": 0, "over": False}
 
     def session_ended(route: Any) -> None:
@@ -452,9 +434,7 @@ def test_an_ended_session_keeps_the_items_and_says_to_log_in(server, officer, di
 
 def test_a_rescue_record_filled_in_offline_is_saved_once(server, officer, dispatcher, phone, tmp_path):
     assignment = job_sent_to(officer, dispatcher, kind="help", summary="老人突发不适倒在路边")
-    field = open_field(phone, server)
-    card = f".assignment[data-assignment='{assignment.id}']"
-    field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
+    field, card = open_dispatched_card(phone, server, assignment)
     tap_step(field, assignment, "accepted")
     field.wait_for_selector(f"{card}[data-status=accepted]:not([data-pending])", timeout=TIMEOUT)
 

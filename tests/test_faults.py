@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
@@ -168,7 +168,14 @@ def test_the_first_handshake_after_a_redis_restart_succeeds(faults, dispatcher, 
 
 # --- a burst of dispatches through a fault ---------------------------------------
 
-def test_a_redis_restart_mid_burst_loses_and_doubles_nothing(faults, dispatcher, officer):
+def burst_through_a_fault(
+    faults: Any, dispatcher: Any, officer: Any, *, fault: Callable[[Any], None],
+    followed: Callable[[Any, Any], list[Any]],
+) -> tuple[Phone, Any]:
+    """BURST dispatches from the desk's process with fault(phones) after the 20th, the phone following followed(phones, desk).
+
+    Returns the phone and the officers' server.
+    """
     on_duty(officer)
     jobs = [new_job(dispatcher) for _ in range(BURST)]
     token = Token.objects.create(user=dispatcher).key
@@ -177,11 +184,19 @@ def test_a_redis_restart_mid_burst_loses_and_doubles_nothing(faults, dispatcher,
 
     async def scenario() -> None:
         await phone.connect(phones)
-        sending = asyncio.to_thread(burst, desk, jobs, officer, token, fault_after=20, fault=faults.redis.restart)
-        await asyncio.gather(sending, follow_until_all_received(phone, [phones, desk], officer, BURST))
+        sending = asyncio.to_thread(burst, desk, jobs, officer, token, fault_after=20, fault=lambda: fault(phones))
+        await asyncio.gather(sending, follow_until_all_received(phone, followed(phones, desk), officer, BURST))
         await phone.close()
 
     asyncio.run(scenario())
+    return phone, phones
+
+
+def test_a_redis_restart_mid_burst_loses_and_doubles_nothing(faults, dispatcher, officer):
+    phone, _phones = burst_through_a_fault(
+        faults, dispatcher, officer, fault=lambda _phones: faults.redis.restart(),
+        followed=lambda phones, desk: [phones, desk],
+    )
     assert_every_frame_once_and_every_receipt_stored(phone, officer)
 
 
@@ -236,20 +251,10 @@ def test_a_phone_that_stops_reading_holds_up_no_one_and_gets_everything_once_lat
 
 
 def test_kill_9_of_the_officers_daphne_mid_burst_loses_and_doubles_nothing(faults, dispatcher, officer):
-    on_duty(officer)
-    jobs = [new_job(dispatcher) for _ in range(BURST)]
-    token = Token.objects.create(user=dispatcher).key
-    phones, desk = faults.server("phones"), faults.server("desk")
-    phone = Phone(session_cookie(officer.user))
-
-    async def scenario() -> None:
-        await phone.connect(phones)
-        sending = asyncio.to_thread(burst, desk, jobs, officer, token, fault_after=20, fault=lambda: kill_9(phones))
-        # The phone reconnects to the process still alive, as the proxy would send it.
-        await asyncio.gather(sending, follow_until_all_received(phone, [desk], officer, BURST))
-        await phone.close()
-
-    asyncio.run(scenario())
+    # The phone reconnects to the process still alive, as the proxy would send it.
+    phone, phones = burst_through_a_fault(
+        faults, dispatcher, officer, fault=kill_9, followed=lambda _phones, desk: [desk],
+    )
     assert phones.process.returncode == -9
     assert_every_frame_once_and_every_receipt_stored(phone, officer)
 
