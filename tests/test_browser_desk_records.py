@@ -134,6 +134,11 @@ def officer_api(context: Any, server: LiveServer, username: str = "officer") -> 
     return api
 
 
+def found_on_patrol(api: Api, kind: str, note: str) -> int:
+    """The officer reports a job found on patrol at the test's spot; returns its id."""
+    return api.post("/jobs/found/", {"kind": kind, "lat": LAT, "lng": LNG, "note": note}, expected=201)["job_id"]
+
+
 def phone_socket(api: Api) -> Any:
     """The officer's phone on the field socket, acknowledging every frame as /field/ does (the receipt)."""
     page = api.context.new_page()
@@ -339,8 +344,7 @@ def test_quick_clearance_shows_outcome_photos_parties_times_and_the_timeline_liv
 def test_ordinary_procedure_shows_the_failing_items(daphne, officer, dispatcher, desk_context, officer_context):
     desk = open_desk(desk_context, daphne)
     api = officer_api(officer_context, daphne)
-    created = api.post("/jobs/found/", {"kind": "accident", "lat": LAT, "lng": LNG, "note": "三车相撞，有人受伤"}, expected=201)
-    job_id = created["job_id"]
+    job_id = found_on_patrol(api, "accident", "三车相撞，有人受伤")
     desk.wait_for_selector(card(job_id), timeout=TIMEOUT)
     api.patch(f"/jobs/{job_id}/quick-clearance/", {
         "vehicle_vs_vehicle": True, "property_damage_only": False, "vehicles_movable": False,
@@ -364,8 +368,7 @@ def test_ordinary_procedure_shows_the_failing_items(daphne, officer, dispatcher,
 def test_rescue_shows_its_details(daphne, officer, dispatcher, desk_context, officer_context):
     desk = open_desk(desk_context, daphne)
     api = officer_api(officer_context, daphne)
-    created = api.post("/jobs/found/", {"kind": "help", "lat": LAT, "lng": LNG, "note": "老人迷路，找不到家"}, expected=201)
-    job_id = created["job_id"]
+    job_id = found_on_patrol(api, "help", "老人迷路，找不到家")
     desk.wait_for_selector(f"{card(job_id)} [data-found-on-patrol]", timeout=TIMEOUT)
     started = timezone.now() - timedelta(minutes=25)
     ended = timezone.now()
