@@ -19,7 +19,7 @@ from typing import Any
 
 import websockets
 
-from tests.live import ARTIFACTS, LiveServer, free_port
+from tests.live import ARTIFACTS, LiveServer, free_port, process_stop
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -70,12 +70,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        process_stop(self.process)
         self.process = None
 
     def restart(self) -> None:

@@ -61,6 +61,16 @@ def database_url_for_subprocess() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{params['NAME']}"
 
 
+def process_stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask the process to end; kill it when it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class LiveServer:
     """A Daphne subprocess serving fieldapp.project.asgi against the test database."""
 
@@ -100,12 +110,7 @@ class LiveServer:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        process_stop(self.process)
         self.log.close()
 
 
