@@ -29,8 +29,9 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import run_on_scratch_databases  # noqa: E402
 from typing import Any
+
+from scratch import run_on_scratch_databases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OPS = int(os.environ.get("BENCH_OPS", "200"))

@@ -286,7 +286,7 @@ async def steady_load(sockets: list[Any], officers: list[Any], stop: asyncio.Eve
                                                "accuracy": 8}))
                 try:
                     await asyncio.wait_for(stop.wait(), LOAD_PERIOD_S)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             reader.cancel()
@@ -301,8 +301,8 @@ async def drain(socket_: Any) -> None:
 
 async def dispatch_under_load(title: str, server: Any, people: dict[str, Any], sockets: list[Any], size: int) -> None:
     from asgiref.sync import sync_to_async
-
     from bench_dispatch import measure
+
     from fieldapp import services
 
     probe = people["officers"][0]

@@ -83,13 +83,13 @@ def child(label: str) -> int:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("PRIVATE_MEDIA_ROOT", f"/tmp/bench-records-{os.getpid()}")
     django.setup()
+    from bench_dispatch import Daphne
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from bench_dispatch import Daphne
     from fieldapp import services
     from fieldapp.models import Officer
 

@@ -189,7 +189,7 @@ class Soak:
                     continue
             try:
                 await phone.next_frame(timeout=5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             except (websockets.ConnectionClosed, OSError):
                 phone.socket = None
@@ -308,7 +308,7 @@ class Soak:
         await asyncio.to_thread(self.start_server)
         await asyncio.to_thread(self.start_server)
         phones = []
-        for number, (officer_id, cookie) in enumerate(officers):
+        for officer_id, cookie in officers:
             phone = Phone(cookie)
             phone.officer_id = officer_id  # type: ignore[attr-defined]
             phones.append(phone)

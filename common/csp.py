@@ -7,7 +7,7 @@ does not cover that. The sockets are same-host ws:// or wss://.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings

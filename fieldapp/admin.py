@@ -12,8 +12,18 @@ from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from common.tokens import token_expires_at, token_is_expired
-from fieldapp.models import Assignment, DutyChange, Job, JobEvent, Officer, Squad
-from fieldapp.models import Party, QuickClearance, RecordPhoto, Rescue
+from fieldapp.models import (
+    Assignment,
+    DutyChange,
+    Job,
+    JobEvent,
+    Officer,
+    Party,
+    QuickClearance,
+    RecordPhoto,
+    Rescue,
+    Squad,
+)
 
 admin.site.site_header = _("Luchang administration")
 admin.site.site_title = _("Luchang")

@@ -19,16 +19,16 @@ import time
 from datetime import datetime
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from common.errors import DomainError
+from common.roles import DISPATCHER, user_has_role
+from common.websocket import GuardedFrames
 from fieldapp import events, ingest, positions, selectors, services
 from fieldapp.fixes import iso_local
-from common.errors import DomainError
-from common.websocket import GuardedFrames
-from common.roles import DISPATCHER, user_has_role
 
 log = logging.getLogger(__name__)
 

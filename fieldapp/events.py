@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from fieldapp.models import Assignment, Job, Officer, OfficerMessage
 from fieldapp.fixes import iso_local
+from fieldapp.models import Assignment, Job, Officer, OfficerMessage
 from fieldapp.positions import Fix
 from fieldapp.records_serializers import JobDeskOut
 from fieldapp.serializers import AssignmentOut, JobOut, OfficerOut

@@ -465,7 +465,7 @@ def gaps_in(
     # Silences do not overlap: in order of their end, each shift looks only at those that reach into it.
     ordered = sorted(silences, key=lambda quiet: (quiet[1] is None, quiet[1] or datetime.min.replace(tzinfo=UTC)))
     ends = [quiet_to for _from, quiet_to in ordered if quiet_to is not None]
-    for low, high, on_at in intervals:
+    for _low, high, on_at in intervals:
         for index in range(bisect_right(ends, on_at), len(ordered)):
             quiet_from, quiet_to = ordered[index]
             if quiet_from is not None and quiet_from >= high:

@@ -13,13 +13,21 @@ The arithmetic is fieldapp/figures.py, over those rows in one pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField, Exists, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery,
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
 )
 from django.utils import timezone
 
@@ -89,7 +97,7 @@ class EpochMs(Func):
 
 
 def _moment(ms: float | None) -> datetime | None:
-    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=dt_timezone.utc)
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def _moments(queryset: QuerySet, plain: list[str], moments: list[str]) -> list[tuple[Any, ...]]:

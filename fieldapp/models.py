@@ -447,7 +447,7 @@ class Rescue(models.Model):
         return f"{self.job.number} {self.get_status_display()}"
 
 
-def record_photo_path(photo: "RecordPhoto", filename: str) -> str:
+def record_photo_path(photo: RecordPhoto, filename: str) -> str:
     return f"records/{photo.received_at:%Y/%m}/{filename}"
 
 

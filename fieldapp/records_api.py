@@ -7,7 +7,8 @@ PATCH honours Idempotency-Key, so a phone's outbox can send an item again.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _

@@ -23,8 +23,8 @@ from fieldapp import roadwork_config as config
 from fieldapp import roadwork_selectors as selectors
 from fieldapp import roadwork_services as services
 from fieldapp.labels import choice_labels
-from fieldapp.roadwork import CLOSED, HAZARD_TRANSITIONS
 from fieldapp.models import CongestionPoint, Hazard, Officer, OutreachEvent, TrafficSample
+from fieldapp.roadwork import CLOSED, HAZARD_TRANSITIONS
 from fieldapp.roadwork_serializers import PointOut
 from stations import hours
 from stations.forms import DATE_WIDGET, HoursForm

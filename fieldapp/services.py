@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fieldapp import events, ingest, positions
 from common.errors import DomainError, InvalidInput, NotFound
 from common.geo import valid_lat_lng
+from fieldapp import events, ingest, positions
 from fieldapp.models import (
     ACTIVE_STATUSES,
     OFFICER_STEPS,

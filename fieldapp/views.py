@@ -26,8 +26,8 @@ from fieldapp.models import (
     RecordPhoto,
     Rescue,
 )
-from fieldapp.routing import DISPATCH_SOCKET_PATH, FIELD_SOCKET_PATH
 from fieldapp.notify.pages import field_push_config
+from fieldapp.routing import DISPATCH_SOCKET_PATH, FIELD_SOCKET_PATH
 
 FOUND_KINDS = [
     kind.value for kind in (

@@ -20,7 +20,6 @@ from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan
 from stations.selectors import NearbyStation, StationDetail, today_shanghai
 from stations.validators import validate_image_file, validate_opening_hours, validate_video_file
 
-
 PLACEHOLDER_SLUG = "station-slug-placeholder"
 
 

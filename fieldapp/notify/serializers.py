@@ -1,13 +1,12 @@
 """Shapes of notification attempts and push subscriptions (no queries: selectors prefetch)."""
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
 from django.utils.translation import pgettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fieldapp.models import Assignment, NotificationAttempt, PushSubscription
 from fieldapp.serializers import AssignmentInJobOut
-
 
 # The channels in words, for the desk's line of attempts.
 CHANNEL_LABELS = {

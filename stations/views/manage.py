@@ -34,7 +34,7 @@ def _managed_station(request: HttpRequest, slug: str) -> Station:
     try:
         return selectors.station_get_for_manager(user=request.user, slug=slug)
     except Station.DoesNotExist:
-        raise Http404(_("No such care station."))
+        raise Http404(_("No such care station.")) from None
 
 
 @never_cache

@@ -23,7 +23,7 @@ def station_screen(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         station = Station.objects.get(slug=slug)
     except Station.DoesNotExist:
-        raise Http404(_("No such care station."))
+        raise Http404(_("No such care station.")) from None
     payload = selectors.screen_payload(station=station, request=request)
     config = {
         "slug": station.slug,

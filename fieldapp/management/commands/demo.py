@@ -7,8 +7,8 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from fieldapp.models import Officer, Squad
 from common.roles import DISPATCHER, GROUPS, OFFICER, STATION_MANAGER
+from fieldapp.models import Officer, Squad
 
 BRIGADE = "执勤二大队"
 SQUADS = [
