@@ -3,6 +3,7 @@ worker's notification for a push, and the line that says which alert paths work.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -81,14 +82,19 @@ def test_the_service_worker_shows_a_notification_for_a_push_and_its_tap_opens_th
     cdp.send("ServiceWorker.deliverPushMessage", {
         "origin": server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload),
     })
-    shown = page.wait_for_function(
-        """async () => {
-          const registration = await navigator.serviceWorker.ready;
-          const [notification] = await registration.getNotifications();
-          return notification ? { title: notification.title, body: notification.body, url: notification.data.url } : null;
-        }""",
-        timeout=TIMEOUT,
-    ).json_value()
+    # An async predicate would count as met at once (a promise is truthy), so poll here.
+    shown = None
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while shown is None and time.monotonic() < deadline:
+        shown = page.evaluate(
+            """async () => {
+              const registration = await navigator.serviceWorker.ready;
+              const [notification] = await registration.getNotifications();
+              return notification ? { title: notification.title, body: notification.body, url: notification.data.url } : null;
+            }"""
+        )
+        if shown is None:
+            page.wait_for_timeout(100)
     # The tap opens the job on this server, whatever host the server put in the payload.
     assert shown == {"title": payload["title"], "body": payload["body"], "url": "/field/?job=5"}
 
