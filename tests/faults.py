@@ -231,7 +231,7 @@ class Phone:
             server = servers[attempt % len(servers)]
             try:
                 return await self.connect(server, timeout=5)
-            except (OSError, asyncio.TimeoutError, websockets.WebSocketException, AssertionError):
+            except (TimeoutError, OSError, websockets.WebSocketException, AssertionError):
                 attempt += 1
                 if time.monotonic() > deadline:
                     raise
@@ -246,7 +246,7 @@ class Phone:
                 raise AssertionError(f"phone gave up; saw seqs {[f['seq'] for f in self.frames]}")
             try:
                 await self.next_frame(timeout=1)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             except websockets.ConnectionClosed:
                 await self.connect_with_retries(servers, deadline_s=max(1.0, deadline - time.monotonic()))

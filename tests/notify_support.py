@@ -5,6 +5,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -178,7 +179,7 @@ def acs3_signature_ok(seen: Seen, secret: str) -> bool:
 def tc3_signature_ok(seen: Seen, secret_key: str) -> bool:
     """Tencent Cloud's TC3-HMAC-SHA256, recomputed from what arrived."""
     import hmac as hmac_module
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     auth = seen.headers.get("authorization", "")
     if not auth.startswith("TC3-HMAC-SHA256 "):
@@ -191,7 +192,7 @@ def tc3_signature_ok(seen: Seen, secret_key: str) -> bool:
         fields["SignedHeaders"], _sha256_hex(seen.body),
     ])
     timestamp = seen.headers.get("x-tc-timestamp", "")
-    if datetime.fromtimestamp(int(timestamp), tz=timezone.utc).strftime("%Y-%m-%d") != date:
+    if datetime.fromtimestamp(int(timestamp), tz=UTC).strftime("%Y-%m-%d") != date:
         return False
     scope = f"{date}/{service}/tc3_request"
     string_to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{_sha256_hex(canonical.encode())}"

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from common.roles import OFFICER
 from fieldapp import services
 from fieldapp.models import Assignment, Job, Officer
-from common.roles import OFFICER
 from tests.helpers import make_user
 from tests.live import LiveServer, in_thread, login
 from tests.live import screenshot as full_page_screenshot
@@ -157,7 +157,7 @@ def test_dispatch_reaches_the_phone_and_each_step_shows_on_the_desk(daphne, offi
     # Cleared by the only officer: the job closes by itself and leaves the board.
     desk.wait_for_selector(f"#closed li[data-job='{job_id}'][data-status=closed]", timeout=TIMEOUT)
     assert desk.locator(f".job[data-job='{job_id}']").count() == 0
-    field.wait_for_selector(f"#today li[data-status=cleared]", timeout=TIMEOUT)
+    field.wait_for_selector("#today li[data-status=cleared]", timeout=TIMEOUT)
     assert field.locator(".assignment").count() == 0
     # The figures picked up the finished job (the server's figures, asked again at most every 5 s).
     desk.wait_for_function("() => document.getElementById('fig-clear').textContent !== '–'", timeout=TIMEOUT)
@@ -397,7 +397,7 @@ def test_officer_declines_one_job_and_sees_another_cancelled(daphne, officer, di
     # Sent again through the desk, then the desk cancels: the phone is told at once.
     second = create_job_on_desk(desk, "行人受伤")
     dispatch_from_desk(desk, second, officer)
-    field.wait_for_selector(f".assignment[data-status=dispatched]:has-text('行人受伤')", timeout=TIMEOUT)
+    field.wait_for_selector(".assignment[data-status=dispatched]:has-text('行人受伤')", timeout=TIMEOUT)
     field.click("#banner-show")
     desk.click(f".job[data-job='{second}'] [data-action=cancel]")
     desk.fill(f".job[data-job='{second}'] .cancel-form input[name=reason]", "已由其他单位处置")

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from fieldapp import selectors, services
 from common.errors import DomainError, InvalidInput
+from fieldapp import selectors, services
 from fieldapp.models import Assignment, DutyChange, Job, JobEvent, OfficerMessage
 from tests.helpers import LIAOCHENG, dispatch, finish_later, new_job, on_duty
 

@@ -9,9 +9,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from fieldapp import services
-from fieldapp.project.asgi import application
 from fieldapp.consumers import DispatchConsumer
 from fieldapp.models import Assignment, Officer
+from fieldapp.project.asgi import application
 from tests.helpers import dispatch, new_job, on_duty, ws_headers
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_channel_layer")]

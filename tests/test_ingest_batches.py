@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+
 # database_sync_to_async closes the thread's connection, so the test database can be dropped afterwards.
 from channels.db import database_sync_to_async as sync_to_async
 from django.db import connection

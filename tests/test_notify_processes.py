@@ -6,7 +6,6 @@ that answers like Alibaba Cloud.
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter

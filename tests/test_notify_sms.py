@@ -12,7 +12,12 @@ from fieldapp.notify import base
 from fieldapp.notify import services as notify
 from fieldapp.notify.sms import AliyunSmsChannel, TencentSmsChannel
 from tests.notify_support import (
-    Seen, acs3_signature_ok, json_answer, provider_settings, serving, tc3_signature_ok,
+    Seen,
+    acs3_signature_ok,
+    json_answer,
+    provider_settings,
+    serving,
+    tc3_signature_ok,
 )
 
 AK, SECRET = "LTAI-test-key", "aliyun-test-secret"

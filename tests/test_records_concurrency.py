@@ -6,7 +6,7 @@ import pytest
 from fieldapp import services
 from fieldapp.models import JobEvent, QuickClearance, RecordPhoto
 from tests.helpers import at_once, client_for
-from tests.records_support import jpeg, job_on, on_duty, stored_files, upload
+from tests.records_support import job_on, jpeg, on_duty, stored_files, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,11 +1,11 @@
 """The pure rules of the field records (fieldapp/records.py): no database, the caller passes `now`."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from fieldapp import records
 
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 SKEW = timedelta(minutes=5)
 ALL = {item: True for item in records.CHECKLIST}
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fieldapp import roadwork_services as services
-from fieldapp.models import Assignment, Hazard, Job, OutreachEvent, TrackFix, TrafficSample
+from fieldapp.models import Assignment, Job, OutreachEvent, TrackFix, TrafficSample
 from fieldapp.roadwork_selectors import rates_for_range
 from tests.helpers import new_job
 
