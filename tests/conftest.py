@@ -64,14 +64,19 @@ def empty_channel_layer() -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """On SQLite, keep the test database in a file so a Daphne subprocess can share it."""
+    """On SQLite, keep the test database in a file so a Daphne subprocess can share it.
+
+    On PostgreSQL each pytest-xdist worker gets a database of its own
+    (test_test_gw0, ...), and TEST_DB_SUFFIX keeps runs apart that share the server.
+    """
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
+        # tmp_path_factory is already the worker's own under xdist.
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-    else:
-        suffix = os.environ.get("TEST_DB_SUFFIX")
-        if suffix:
-            database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{suffix}"
+        return
+    parts = [part for part in (os.environ.get("TEST_DB_SUFFIX"), os.environ.get("PYTEST_XDIST_WORKER")) if part]
+    if parts:
+        database.setdefault("TEST", {})["NAME"] = "_".join(["test", database["NAME"], *parts])
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -47,5 +47,5 @@ def test_the_figures_page_on_a_phone_and_a_desk(daphne, phone, desktop, dispatch
     wide = _open(desktop, daphne)
     _check(wide)
     full_page_screenshot(wide, "figures-desktop-1440")
-    wide.click("text=7")
+    wide.click('.presets a[href^="?days=7"]')
     wide.wait_for_selector('.presets a[aria-current="page"][href^="?days=7"]', timeout=TIMEOUT)

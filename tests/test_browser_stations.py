@@ -11,10 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def server(live_server_factory, media_root):
-    # The server must see the uploaded test videos. A process of its own: after
-    # the other browser modules had used a shared server, the finder and the
-    # screen tests timed out on PostgreSQL + Redis (not yet understood).
-    return live_server_factory(env={"MEDIA_ROOT": str(media_root)}, fresh=True)
+    # The server must see the uploaded test videos: the session's servers serve media_root.
+    return live_server_factory(env={"MEDIA_ROOT": str(media_root)})
 
 
 def card_slugs(page) -> list[str]:

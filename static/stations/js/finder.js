@@ -147,7 +147,14 @@ function showChosenArea() {
   }
 }
 
+// Only the newest choice may draw the list: two quick taps on a slow network
+// must not end with the first tap's answer shown under the second tap's filters.
+let inFlight = null;
+
 async function refresh() {
+  inFlight?.abort();
+  const request = new AbortController();
+  inFlight = request;
   const params = choiceParams();
   params.set("lat", origin.lat.toFixed(6));
   params.set("lng", origin.lng.toFixed(6));
@@ -156,15 +163,21 @@ async function refresh() {
   params.set("open_first", "1");
   list.setAttribute("aria-busy", "true");
   try {
-    const response = await fetch(`${config.apiUrl}?${params}`, { headers: { Accept: "application/json" } });
+    const response = await fetch(`${config.apiUrl}?${params}`, {
+      headers: { Accept: "application/json" }, signal: request.signal,
+    });
     if (!response.ok) throw new Error(String(response.status));
     stations = (await response.json()).results;
     renderList();
     scheduleRefresh();
   } catch (error) {
+    if (request.signal.aborted) return;
     setStatus(labels.offline, true);
   } finally {
-    list.removeAttribute("aria-busy");
+    if (inFlight === request) {
+      inFlight = null;
+      list.removeAttribute("aria-busy");
+    }
   }
 }
 
