@@ -49,6 +49,23 @@ def private_media(settings, tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """A channel layer object of the test's own.
+
+    Each async test runs on an event loop of its own, and a Redis layer keeps
+    per-loop state (its shared receive loop, its lock, its count of
+    receivers). A consumer left waiting when an earlier test's loop closed
+    made every later test on that layer fail with "Two event loops are trying
+    to receive() on one channel layer at once!", or hang in teardown.
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def empty_channel_layer() -> None:
     """The in-memory layer is one object per process; start a socket test without old groups."""
