@@ -356,3 +356,29 @@ def desktop(chromium):
     context = chromium.new_context(**DESKTOP)
     yield context
     context.close()
+
+
+# Modules whose code has SQL of its own for PostgreSQL (UPDATE ... FROM (VALUES ...),
+# window functions, the bounding-box search), so their tests belong on PostgreSQL too.
+BACKEND_SQL_MODULES = {
+    "test_ingest_batches", "test_ingest_track", "test_ingest_ws", "test_figures_api", "test_figures_demo",
+    "test_roadwork_rates", "test_roadwork_api", "test_stations_nearest", "test_stations_queries",
+    "test_dispatch_services", "test_records_found",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what the production-stack run (PostgreSQL + Redis) must repeat: `production`.
+
+    That is every test that commits (transactional_db: real transactions, row locks,
+    pushes after the commit, sockets over the channel layer) and every test of a
+    module with SQL of its own. Tests inside a rolled-back transaction that go
+    through the ORM alone run once, on SQLite.
+    """
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        commits = "transactional_db" in fixtures or "live_server_factory" in fixtures or (
+            marker is not None and marker.kwargs.get("transaction", False))
+        if commits or item.module.__name__.rsplit(".", 1)[-1] in BACKEND_SQL_MODULES:
+            item.add_marker(pytest.mark.production)
