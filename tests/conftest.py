@@ -8,6 +8,7 @@ missing service fails the test.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,8 +111,23 @@ def quick_flush_on_postgresql() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
+    from django.core.management.color import no_style
+    from django.db import IntegrityError
+
     operations = type(connection.ops)
     truncate = operations.sql_flush
+    execute = operations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list: list[str]) -> None:  # type: ignore[no-untyped-def]
+        try:
+            execute(self, sql_list)
+        except IntegrityError:
+            # A test's Daphne wrote a row after its delete (a position batch due
+            # when the phone's page closed): TRUNCATE takes every table at once.
+            tables = [re.search(r'"([^"]+)"', sql).group(1) for sql in sql_list if sql.startswith("DELETE FROM")]
+            if not tables:
+                raise
+            execute(self, truncate(self, no_style(), tables, allow_cascade=True))
 
     def sql_flush(self, style, tables, *, reset_sequences: bool = False, allow_cascade: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
         if reset_sequences or allow_cascade or not tables:
@@ -119,8 +135,10 @@ def quick_flush_on_postgresql() -> Iterator[None]:
         return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
 
     operations.sql_flush = sql_flush
+    operations.execute_sql_flush = execute_sql_flush
     yield
     operations.sql_flush = truncate
+    operations.execute_sql_flush = execute
 
 
 # --- personas -------------------------------------------------------------

@@ -89,7 +89,10 @@ class LiveServer:
         self.log_path = ARTIFACTS / f"daphne-{self.port}.log"
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.project.asgi:application"],
+            # Daphne drops a WebSocket handshake not done in 5 s; on a CI machine running
+            # three test workers, a burst of handshakes can take longer than that.
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "--websocket_connect_timeout", "20",
+             "fieldapp.project.asgi:application"],
             cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait_ready()
