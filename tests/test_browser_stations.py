@@ -1,6 +1,8 @@
 """The care stations in a real browser at phone size, against a real Daphne server."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.helpers import NEAR_BEISHUN
@@ -337,3 +339,29 @@ def test_screen_with_broken_videos_and_no_slogans_rests_on_the_standby_slide(chr
         assert page.locator("#status").is_visible()
     finally:
         context.close()
+
+
+def test_a_slow_answer_to_an_earlier_choice_never_replaces_the_newer_one(phone, server, stations_city):
+    page = phone.new_page()
+    page.goto(f"{server.url}/stations/?lat=36.4945&lng=115.9852&area=北顺中队")
+    page.wait_for_load_state("networkidle")
+    held = []
+    # Hold every list request; the test answers them itself, the newer one first.
+    page.route("**/api/v1/stations/?*", lambda route: held.append(route))
+    page.check("input[name=open_now]")
+    page.locator("details:has(input[name=amenity]) > summary").click()
+    page.check("input[name=amenity][value=wifi]")
+    page.wait_for_function("() => location.search.includes('amenity=wifi')")
+    deadline = time.monotonic() + 10
+    while len(held) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert len(held) == 2
+    older, newer = held
+    newer.continue_()
+    page.wait_for_function("() => document.querySelectorAll('#station-list .station-card').length === 1")
+    try:
+        older.continue_()  # the page gave up on it; its answer, if any, must not be drawn
+    except Exception:  # noqa: BLE001 - an aborted request cannot be continued
+        pass
+    page.wait_for_timeout(500)
+    assert card_slugs(page) == ["shiyiyuan"]
