@@ -33,7 +33,7 @@ SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
 API_PREFIX = "/api/v1/"
 ROLES = ["anonymous", "officer", "dispatcher", "station_manager", "admin"]
 # The marker sets the test database up before the personas are made.
-# The fuzz runs once in CI, on the production stack (PostgreSQL + Redis): it is the slowest test here.
+# The fuzz runs once in CI, in the SQLite run, which has time to spare: it is the slowest test here.
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 # Where a schema-valid request may still be refused with 400, and why: rules

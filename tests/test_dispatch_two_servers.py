@@ -87,7 +87,8 @@ def test_many_open_sockets_all_get_their_dispatch(live_server_factory, dispatche
     token = Token.objects.create(user=dispatcher).key
     cookie = session_cookie(officer.user)
     # A process of its own: its log must hold only this test's sockets, and the next test no load.
-    server = live_server_factory(redis_url=DISPATCH_REDIS_URL, fresh=True)
+    # With the database pool, as in production: each handshake borrows a connection.
+    server = live_server_factory(redis_url=DISPATCH_REDIS_URL, fresh=True, env={"DATABASE_POOL": "true", "DATABASE_POOL_MAX": "4"})
     sockets_wanted = 150
 
     async def scenario() -> list[int]:

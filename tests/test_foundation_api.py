@@ -73,4 +73,4 @@ def test_healthz_is_503_when_the_database_is_down(client, db, monkeypatch):
     monkeypatch.setattr("fieldapp.project.pages.connection", DownConnection())
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"] == {"ok": False, "vendor": connection.vendor, "error": "OperationalError"}
+    assert response.json()["database"] == {"ok": False, "vendor": connection.vendor, "error": "OperationalError", "pool": None}

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import os
 
+# The test process and the servers it starts open a connection per use, as the
+# tests were written for; a test about the pool turns it on for its own server.
+# Pooled servers kept for the whole session would hold more connections than
+# PostgreSQL allows for three workers' servers.
+os.environ.setdefault("DATABASE_POOL", "false")
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker:
     os.environ["REDIS_PREFIX"] = f"luchang-test-{_worker}"

@@ -51,8 +51,18 @@ def _database_state() -> dict[str, object]:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - any failure means the database is down.
-        return {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
-    return {"ok": True, "vendor": connection.vendor}
+        return {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__, "pool": _pool_state()}
+    return {"ok": True, "vendor": connection.vendor, "pool": _pool_state()}
+
+
+def _pool_state() -> dict[str, int] | None:
+    """This process's PostgreSQL connection pool (None without one): its bounds, size, idle connections and waiters."""
+    pool = getattr(connection, "pool", None)
+    if pool is None:
+        return None
+    stats = pool.get_stats()
+    return {"min": stats["pool_min"], "max": stats["pool_max"], "size": stats["pool_size"],
+            "idle": stats["pool_available"], "waiting": stats["requests_waiting"]}
 
 
 @never_cache
