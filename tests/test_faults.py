@@ -261,16 +261,19 @@ def test_kill_9_of_the_officers_daphne_mid_burst_loses_and_doubles_nothing(fault
 
 # --- PostgreSQL refusing connections ---------------------------------------------
 
+@pytest.mark.parametrize("pool", [False, True], ids=["connection-per-use", "pool"])
 def test_with_postgresql_refusing_the_api_answers_a_clean_503_and_healthz_says_why(
-    faults, live_servers, officer
+    faults, live_servers, officer, pool
 ):
+    """With the pool (production's default), its connections die with the cut and new ones are refused."""
     require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
     token = Token.objects.create(user=officer.user).key
     proxy = TcpProxy(int(connection.settings_dict.get("PORT") or 5432), connection.settings_dict.get("HOST") or "127.0.0.1")
     database_url = database_url_for_subprocess().replace(
         f":{connection.settings_dict.get('PORT') or 5432}/", f":{proxy.port}/"
     )
-    server = live_servers.start(redis_url=faults.redis.url, env={**FAULT_ENV, "DATABASE_URL": database_url})
+    pool_env = {"DATABASE_POOL": "true", "DATABASE_POOL_MIN": "2", "DATABASE_POOL_TIMEOUT_S": "2"} if pool else {}
+    server = live_servers.start(redis_url=faults.redis.url, env={**FAULT_ENV, **pool_env, "DATABASE_URL": database_url})
     try:
         assert http_get(f"{server.url}/api/v1/me/", token=token)[0] == 200
         proxy.refuse()
@@ -285,7 +288,9 @@ def test_with_postgresql_refusing_the_api_answers_a_clean_503_and_healthz_says_w
 
         status, body = http_get(f"{server.url}/healthz")
         assert status == 503
-        assert body["database"] == {"ok": False, "vendor": "postgresql", "error": "OperationalError"}
+        assert {key: body["database"][key] for key in ("ok", "vendor", "error")} == {
+            "ok": False, "vendor": "postgresql", "error": "OperationalError"}
+        assert (body["database"]["pool"] or {}).get("max") == (10 if pool else None)
         assert body["channel_layer"]["ok"] is True
         assert "Traceback" not in server.log_path.read_text()
     finally:

@@ -143,7 +143,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
-        "pool": {"min_size": env_int("DATABASE_POOL_MIN", 2), "max_size": env_int("DATABASE_POOL_MAX", 10), "timeout": 10},
+        # A request waits at most DATABASE_POOL_TIMEOUT_S for a connection, then gets a 503.
+        "pool": {"min_size": env_int("DATABASE_POOL_MIN", 2), "max_size": env_int("DATABASE_POOL_MAX", 10),
+                 "timeout": env_int("DATABASE_POOL_TIMEOUT_S", 10)},
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
