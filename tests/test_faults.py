@@ -29,7 +29,9 @@ pytestmark = [pytest.mark.multiprocess, pytest.mark.django_db(transaction=True)]
 BURST = 50
 # The servers' timers, shortened: an officer socket rejoins its group every
 # second, and Redis forgets a membership not renewed for 2 s (a day by default).
-FAULT_ENV = {"WS_GROUP_RENEW_S": "1", "REDIS_GROUP_EXPIRY_S": "2"}
+# They keep a small connection pool, as production does (on by default on PostgreSQL).
+FAULT_ENV = {"WS_GROUP_RENEW_S": "1", "REDIS_GROUP_EXPIRY_S": "2",
+             "DATABASE_POOL": "true", "DATABASE_POOL_MIN": "1", "DATABASE_POOL_MAX": "4"}
 
 
 class Cluster:
@@ -272,7 +274,7 @@ def test_with_postgresql_refusing_the_api_answers_a_clean_503_and_healthz_says_w
     database_url = database_url_for_subprocess().replace(
         f":{connection.settings_dict.get('PORT') or 5432}/", f":{proxy.port}/"
     )
-    pool_env = {"DATABASE_POOL": "true", "DATABASE_POOL_MIN": "2", "DATABASE_POOL_TIMEOUT_S": "2"} if pool else {}
+    pool_env = {"DATABASE_POOL_TIMEOUT_S": "2"} if pool else {"DATABASE_POOL": "false"}
     server = live_servers.start(redis_url=faults.redis.url, env={**FAULT_ENV, **pool_env, "DATABASE_URL": database_url})
     try:
         assert http_get(f"{server.url}/api/v1/me/", token=token)[0] == 200
@@ -290,7 +292,7 @@ def test_with_postgresql_refusing_the_api_answers_a_clean_503_and_healthz_says_w
         assert status == 503
         assert {key: body["database"][key] for key in ("ok", "vendor", "error")} == {
             "ok": False, "vendor": "postgresql", "error": "OperationalError"}
-        assert (body["database"]["pool"] or {}).get("max") == (10 if pool else None)
+        assert (body["database"]["pool"] or {}).get("max") == (4 if pool else None)
         assert body["channel_layer"]["ok"] is True
         assert "Traceback" not in server.log_path.read_text()
     finally:
