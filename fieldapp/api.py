@@ -129,7 +129,7 @@ class JobListCreateApi(FieldApi):
             priority=data["priority"], description=data["description"], address=data["address"],
             source=data["source"], reported_at=data["reported_at"], linked_job_id=data["linked_job"],
         )
-        job = selectors.job_for_user(job_id=job.pk, dispatcher=True, officer=None, with_events=True)
+        # The service's job is already shaped as a read would shape it (selectors.job_just_created).
         return Response(JobDeskDetailOut(job, context=self.ctx()).data, status=status.HTTP_201_CREATED)
 
 

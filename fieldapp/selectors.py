@@ -123,6 +123,28 @@ def job_full(job_id: int) -> Job:
     return _jobs().get(pk=job_id)
 
 
+def job_just_created(job: Job, created: JobEvent) -> Job:
+    """A job this transaction has just created, shaped as `job_for_user(..., with_events=True)` shapes it.
+
+    Nothing can hang on it yet (no assignment, record or photo) and its one event
+    is `created`, so it needs no reading back: that was half of a create's time.
+    Its creator and linked job are the objects it was made with. tests/
+    test_dispatch_services.py checks that it serializes as the job read back does.
+    """
+    for record in ("quick_clearance", "rescue"):
+        getattr(Job, record).related.set_cached_value(job, None)
+    job._prefetched_objects_cache = {"assignments": Assignment.objects.none(), "events": _as_queryset([created])}
+    job.photo_list = []
+    return job
+
+
+def _as_queryset(rows: list[JobEvent]) -> QuerySet[JobEvent]:
+    """Rows already in hand as a prefetched queryset: iterating it asks the database nothing."""
+    queryset = JobEvent.objects.none()
+    queryset._result_cache = rows
+    return queryset
+
+
 def assignment_full(assignment_id: int) -> Assignment:
     return Assignment.objects.select_related(
         "job__linked_job", "officer__user", "officer__squad", "dispatched_by"

@@ -35,7 +35,7 @@ from fieldapp.models import (
     OfficerMessage,
 )
 from fieldapp.notify import services as notify
-from fieldapp.selectors import assignment_full, job_full, officer_with_state
+from fieldapp.selectors import assignment_full, job_full, job_just_created, officer_with_state
 
 # A device clock may run a little ahead; beyond this a reported time is refused.
 CLOCK_SKEW = positions.CLOCK_SKEW
@@ -143,8 +143,8 @@ def job_create(
         description=description, address=address, lat=lat, lng=lng, source=source,
         reported_at=reported_at or now, created_by=created_by, linked_job=linked,
     )
-    _event(job=job, kind=JobEvent.Kind.JOB_CREATED, at=now, actor=created_by)
-    job = job_full(job.pk)
+    created = _event(job=job, kind=JobEvent.Kind.JOB_CREATED, at=now, actor=created_by)
+    job = job_just_created(job, created)
     events.desk_job_changed_on_commit(job)
     return job
 

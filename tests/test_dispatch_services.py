@@ -268,3 +268,25 @@ def test_one_assignment_per_officer_per_job_is_a_database_constraint(assignment)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Assignment.objects.create(job=assignment.job, officer=assignment.officer, dispatched_at=timezone.now())
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["alone", "linked"])
+def test_a_created_job_is_shaped_as_reading_it_back_would_shape_it(db, dispatcher, django_assert_num_queries, linked):
+    """job_create hands back the job without reading it again; nothing it shows may differ from a read."""
+    from fieldapp.events import desk_job_body
+    from fieldapp.records_serializers import JobDeskDetailOut
+
+    earlier = new_job(dispatcher) if linked else None
+    job = services.job_create(
+        created_by=dispatcher, kind="accident", summary="两车追尾", lat=LIAOCHENG[0], lng=LIAOCHENG[1], priority=3,
+        address="东昌路", linked_job_id=earlier.pk if earlier else None,
+    )
+    now = timezone.now()
+    with django_assert_num_queries(0):
+        shown = JobDeskDetailOut(job, context={"now": now}).data
+        pushed = desk_job_body(job)
+    read = selectors.job_for_user(job_id=job.pk, dispatcher=True, officer=None, with_events=True)
+    assert shown == JobDeskDetailOut(read, context={"now": now}).data
+    assert pushed == desk_job_body(selectors.job_full(job.pk))
+    assert [event["kind"] for event in shown["events"]] == ["job.created"]
+    assert (shown["linked_job"] is not None) is linked
