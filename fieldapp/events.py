@@ -92,10 +92,10 @@ def desk_job_changed_on_commit(job: Job) -> None:
     _send_on_commit(DISPATCH_GROUP, {"type": "desk.frame", "frame": {"type": JOB_CHANGED, **desk_job_body(job)}})
 
 
-def desk_assignment_changed_on_commit(assignment: Assignment) -> None:
-    _send_on_commit(
-        DISPATCH_GROUP, {"type": "desk.frame", "frame": {"type": ASSIGNMENT_CHANGED, **assignment_body(assignment)}}
-    )
+def desk_assignment_changed_on_commit(assignment: Assignment, body: dict[str, Any] | None = None) -> None:
+    """`body`: the assignment_body already made for the officer's feed, so it is serialized once."""
+    body = body if body is not None else assignment_body(assignment)
+    _send_on_commit(DISPATCH_GROUP, {"type": "desk.frame", "frame": {"type": ASSIGNMENT_CHANGED, **body}})
 
 
 def desk_officer_changed_on_commit(officer: Officer) -> None:

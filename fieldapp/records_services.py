@@ -380,8 +380,9 @@ def job_found_create(
                data={"record": "job", "photo_id": photo.pk, "slot": photo.slot, "created": False})
     full = assignment_full(assignment.pk)
     # On the officer's feed too, so the officer's other screens and a resumed phone have it.
-    _feed_append(officer=locked, type=events.ASSIGNMENT_NEW, body=events.assignment_body(full))
+    body = events.assignment_body(full)
+    _feed_append(officer=locked, type=events.ASSIGNMENT_NEW, body=body)
     events.desk_job_changed_on_commit(job_full(job.pk))
-    events.desk_assignment_changed_on_commit(full)
+    events.desk_assignment_changed_on_commit(full, body)
     events.desk_officer_changed_on_commit(officer_with_state(locked.pk))
     return full

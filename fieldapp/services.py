@@ -194,8 +194,9 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
         # Stored in this transaction: a committed dispatch always has its escalation timer.
         notify.timer_start(assignment=assignment)
         assignment = assignment_full(assignment.pk)
-        _feed_append(officer=officer, type=events.ASSIGNMENT_NEW, body=events.assignment_body(assignment))
-        events.desk_assignment_changed_on_commit(assignment)
+        body = events.assignment_body(assignment)
+        _feed_append(officer=officer, type=events.ASSIGNMENT_NEW, body=body)
+        events.desk_assignment_changed_on_commit(assignment, body)
         if officer.pk not in busy:
             events.desk_officer_changed_on_commit(officer_with_state(officer.pk))
         result.created.append(assignment)
@@ -282,10 +283,9 @@ def _after_assignment_change(*, job: Job, assignment_id: int, now: datetime) -> 
         officer_ids |= set(job.assignments.values_list("officer_id", flat=True))
     officers = {officer.pk: officer for officer in _lock_officers(officer_ids)}
     assignment = assignment_full(assignment_id)
-    _feed_append(
-        officer=officers[assignment.officer_id], type=events.ASSIGNMENT_CHANGED, body=events.assignment_body(assignment)
-    )
-    events.desk_assignment_changed_on_commit(assignment)
+    body = events.assignment_body(assignment)
+    _feed_append(officer=officers[assignment.officer_id], type=events.ASSIGNMENT_CHANGED, body=body)
+    events.desk_assignment_changed_on_commit(assignment, body)
     if not assignment.active and _officer_freed(assignment.officer_id):
         events.desk_officer_changed_on_commit(officer_with_state(assignment.officer_id))
     if closing:
