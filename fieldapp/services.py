@@ -35,7 +35,7 @@ from fieldapp.models import (
     OfficerMessage,
 )
 from fieldapp.notify import services as notify
-from fieldapp.selectors import assignment_full, job_full, job_just_created, officer_with_state
+from fieldapp.selectors import assignment_full, job_full, job_just_created, job_with_assignments, officer_with_state
 
 # A device clock may run a little ahead; beyond this a reported time is refused.
 CLOCK_SKEW = positions.CLOCK_SKEW
@@ -73,9 +73,13 @@ def _event(
     )
 
 
-def _lock_officers(officer_ids: Iterable[int]) -> list[Officer]:
+def _lock_officers(officer_ids: Iterable[int], *, shown: bool = False) -> list[Officer]:
+    """Lock the officers' rows; `shown`: with the user and squad that their names and payloads show."""
     # Ordered by id, so two services locking several officers never deadlock.
-    return list(Officer.objects.select_for_update(no_key=True).filter(pk__in=set(officer_ids)).order_by("pk"))
+    officers = Officer.objects.select_for_update(no_key=True, of=("self",))
+    if shown:
+        officers = officers.select_related("user", "squad")
+    return list(officers.filter(pk__in=set(officer_ids)).order_by("pk"))
 
 
 def _feed_append(*, officer: Officer, type: str, body: dict[str, Any]) -> OfficerMessage:
@@ -106,7 +110,8 @@ def _next_job_number(now: datetime) -> str:
 
 
 def _lock_job(job_id: int) -> Job:
-    job = Job.objects.select_for_update(no_key=True).filter(pk=job_id).first()
+    # The linked job comes along (unlocked): an assignment's payload shows it.
+    job = Job.objects.select_for_update(no_key=True, of=("self",)).select_related("linked_job").filter(pk=job_id).first()
     if job is None:
         raise NotFound(_("No such job."))
     return job
@@ -158,7 +163,7 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
     if not wanted:
         raise InvalidInput(_("Choose at least one officer."))
     # Locking the officers makes duty, busyness and the feed seq stable until commit.
-    officers = _lock_officers(wanted)
+    officers = _lock_officers(wanted, shown=True)
     unknown = set(wanted) - {o.pk for o in officers}
     if unknown:
         raise InvalidInput(_("Unknown officer: %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))})
@@ -166,7 +171,7 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
     result = DispatchResult(job=job)
     result.skipped = [{"officer_id": pk, "code": "already_assigned"} for pk in wanted if pk in on_job]
     to_send = [o for o in officers if o.pk not in on_job]
-    names = {o.pk: str(o) for o in Officer.objects.filter(pk__in=wanted).select_related("user")}
+    names = {o.pk: str(o) for o in officers}
     off_duty = [o for o in to_send if not o.on_duty]
     if off_duty:
         raise DomainError(
@@ -193,14 +198,14 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
         )
         # Stored in this transaction: a committed dispatch always has its escalation timer.
         notify.timer_start(assignment=assignment)
-        assignment = assignment_full(assignment.pk)
+        # Made from the locked job and officer (with what a read would select), so not read back.
         body = events.assignment_body(assignment)
         _feed_append(officer=officer, type=events.ASSIGNMENT_NEW, body=body)
         events.desk_assignment_changed_on_commit(assignment, body)
         if officer.pk not in busy:
             events.desk_officer_changed_on_commit(officer_with_state(officer.pk))
         result.created.append(assignment)
-    result.job = job_full(job.pk)
+    result.job = job_with_assignments(job.pk)
     return result
 
 

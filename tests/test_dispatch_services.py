@@ -290,3 +290,25 @@ def test_a_created_job_is_shaped_as_reading_it_back_would_shape_it(db, dispatche
     assert pushed == desk_job_body(selectors.job_full(job.pk))
     assert [event["kind"] for event in shown["events"]] == ["job.created"]
     assert (shown["linked_job"] is not None) is linked
+
+
+def test_a_dispatch_shows_and_pushes_what_reading_it_back_would(db, dispatcher, officer, other_officer):
+    """job_dispatch builds its assignments from the rows it locked, and answers with a lighter read of the job."""
+    from fieldapp.events import assignment_body
+    from fieldapp.serializers import AssignmentOut, JobOut
+
+    on_duty(officer)
+    on_duty(other_officer)
+    earlier = new_job(dispatcher)
+    job = services.job_create(created_by=dispatcher, kind="breakdown", summary="抛锚", lat=LIAOCHENG[0], lng=LIAOCHENG[1],
+                              linked_job_id=earlier.pk)
+    dispatch(job, dispatcher, other_officer)
+    result = services.job_dispatch(job_id=job.pk, officer_ids=[officer.pk], dispatcher=dispatcher)
+    (made,) = result.created
+    context = {"now": timezone.now()}
+    assert AssignmentOut(made, context=context).data == AssignmentOut(selectors.assignment_full(made.pk), context=context).data
+    assert assignment_body(made) == assignment_body(selectors.assignment_full(made.pk))
+    assert JobOut(result.job, context=context).data == JobOut(selectors.job_full(job.pk), context=context).data
+    assert [a["officer"]["id"] for a in JobOut(result.job).data["assignments"]] == [other_officer.pk, officer.pk]
+    stored = OfficerMessage.objects.get(officer=officer, type="assignment.new").frame
+    assert stored["assignment"] == assignment_body(selectors.assignment_full(made.pk))["assignment"]
