@@ -54,8 +54,12 @@ FUZZ_SEED ?= 20261201
 fuzz: $(STAMP_TEST)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest -p no:cacheprovider -s tests/test_api_fuzz.py
 
+# One table of figures, goals and same-run baselines, also written to bench/results/latest.json.
+# make bench QUICK=1: PostgreSQL only, small sizes, under 2 minutes (QUICK reaches the scripts
+# through the environment). BENCH_ARGS picks scripts, e.g. make bench BENCH_ARGS='stations ingest'.
+BENCH_ARGS ?=
 bench: $(STAMP_TEST)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Not in CI: 500 phones on two Daphnes for 30 minutes, through a Redis restart and
 # a kill -9, on a scratch PostgreSQL database. Shorter: make soak SOAK_ARGS='--minutes 5'.

@@ -1,68 +1,71 @@
 """Dispatch figures: server time of create, dispatch and advance; dispatch-to-phone latency.
 
-1. Server time: POST /jobs/, /jobs/{id}/dispatch/ and /assignments/{id}/advance/
-   through the whole Django stack (middleware, DRF, services, JSON) with the
-   test client, on a scratch PostgreSQL database (and a scratch SQLite file).
-2. Push latency against real Daphne processes: from the start of the dispatch
+1. Server time in process: POST /jobs/, /jobs/{id}/dispatch/ and
+   /assignments/{id}/advance/ through the whole Django stack (middleware, DRF,
+   services, JSON) with the test client, and the SQL queries of each request.
+   Goal on PostgreSQL: p50 ≤ 10 ms. Baseline: GET /manifest.webmanifest (no
+   SQL) with the same client.
+2. The same requests over HTTP against a real Daphne process (at most 100
+   jobs). Goal: p50 ≤ 2× the no-SQL floor, GET /manifest.webmanifest on the
+   same server, which is the baseline.
+3. Push latency against real Daphne processes: from the start of the dispatch
    POST to the `assignment.new` frame arriving on a connected WebSocket client,
    with the in-memory layer (one Daphne) and with Redis (POST to one Daphne,
-   phone on another). Then one dispatch fanned out to hundreds of sockets on one
-   process, which also shows that they do not exhaust the Redis connection pool.
+   phone on another, a redis-server of this run's own on a free port). Then one
+   dispatch fanned out to hundreds of sockets on one process, which also shows
+   that they do not exhaust the Redis connection pool.
 
     .venv/bin/python bench/bench_dispatch.py               # sqlite and postgres
     BENCH_OPS=50 .venv/bin/python bench/bench_dispatch.py postgres
+    QUICK=1 .venv/bin/python bench/bench_dispatch.py       # postgres, 10 jobs, 15 pushes, 100 sockets
 
-Everything is on loopback; the scratch databases are removed; it stops by itself.
+Each figure is a row of bench/report.py. Everything is on loopback; the scratch
+databases are removed; it stops by itself.
 """
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import fmt_ms, p50_p95, p50_p99, pct, quick_or, row, times  # noqa: E402
 from scratch import run_on_scratch_databases  # noqa: E402
+from servers import Daphne, RedisServer, get_times  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-OPS = int(os.environ.get("BENCH_OPS", "200"))
-PUSHES = int(os.environ.get("BENCH_PUSHES", "100"))
-FANOUT_SOCKETS = int(os.environ.get("BENCH_SOCKETS", "300"))
+OPS = quick_or(10, 200, env="BENCH_OPS")
+PUSHES = quick_or(15, 100, env="BENCH_PUSHES")
+FANOUT_SOCKETS = quick_or(100, 300, env="BENCH_SOCKETS")
+# Over HTTP the same lifecycles, at most 100 of them: the figure settles well before.
+HTTP_OPS = min(OPS, 100)
 OFFICERS = 20
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+SERVER_TIME_GOAL_MS = 10
+# A hazard: clearing an accident would first need its quick-clearance record.
+JOB = {"kind": "hazard", "priority": 2, "summary": "路面散落货物", "lat": 36.4561, "lng": 115.9855,
+       "source": "video_patrol", "address": "东昌路/柳园路口"}
+REQUESTS = {
+    "create": "create POST /jobs/",
+    "dispatch": "dispatch POST /jobs/{id}/dispatch/",
+    "advance": "advance (accepted, en_route, on_scene)",
+    "cleared": "advance to cleared (job closes)",
+}
 
 
 # --- parent ------------------------------------------------------------------
 
 def main(argv: list[str]) -> int:
-    wanted = argv or ["sqlite", "postgres"]
-    print(f"dispatch benchmark: {OPS} jobs (create, dispatch, 4 advances each), {PUSHES} pushes", flush=True)
-    return run_on_scratch_databases(__file__, wanted, prefix="bench-dispatch")
+    print(f"dispatch benchmark: {OPS} jobs (create, dispatch, 4 advances each), {PUSHES} pushes, "
+          f"{FANOUT_SOCKETS} sockets fanned out to", flush=True)
+    return run_on_scratch_databases(__file__, argv, prefix="bench-dispatch")
 
 
 # --- child: figures on one database -------------------------------------------
-
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return f"p50 {p50 * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms   (n={len(ordered)})"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def child(label: str) -> int:
     import django
@@ -73,8 +76,9 @@ def child(label: str) -> int:
 
     call_command("migrate", verbosity=0)
     people = make_people()
-    server_times(people)
-    push_latency(label, people)
+    scenario = f"dispatch, {label}"
+    server_times(scenario, label, people)
+    push_latency(scenario, label, people)
     return 0
 
 
@@ -106,7 +110,24 @@ def make_people() -> dict[str, Any]:
     }
 
 
-def server_times(people: dict[str, Any]) -> None:
+def lifecycles(send: Callable[[str, Any, str, dict[str, Any]], dict[str, Any]], people: dict[str, Any],
+               count: int) -> None:
+    """`count` jobs through their life: create, dispatch to one officer, three advances, cleared.
+
+    `send(request, officer, path, body)` posts as the desk (officer None) or as the officer,
+    times it under the name of the request (a key of REQUESTS), and returns the answer.
+    """
+    for index in range(count):
+        officer = people["officers"][index % OFFICERS]
+        job = send("create", None, "/api/v1/jobs/", JOB)
+        dispatched = send("dispatch", None, f"/api/v1/jobs/{job['id']}/dispatch/", {"officers": [officer.pk]})
+        assignment_id = dispatched["created"][0]["id"]
+        for step in ("accepted", "en_route", "on_scene", "cleared"):
+            send("cleared" if step == "cleared" else "advance", officer, f"/api/v1/assignments/{assignment_id}/advance/",
+                 {"to": step, "lat": 36.45, "lng": 115.98})
+
+
+def server_times(scenario: str, label: str, people: dict[str, Any]) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
@@ -117,87 +138,35 @@ def server_times(people: dict[str, Any]) -> None:
     for officer in people["officers"]:
         phones[officer.pk] = APIClient()
         phones[officer.pk].force_authenticate(officer.user)
-    created, dispatched, advanced, cleared = [], [], [], []
+    seconds: dict[str, list[float]] = {name: [] for name in REQUESTS}
     # Queries per request, counted on every request; their time is in the server time.
-    queries: dict[str, list[int]] = {"create": [], "dispatch": [], "advance": [], "cleared": []}
-    # A hazard: clearing an accident would first need its quick-clearance record.
-    body = {"kind": "hazard", "priority": 2, "summary": "路面散落货物", "lat": 36.4561, "lng": 115.9855,
-            "source": "video_patrol", "address": "东昌路/柳园路口"}
-    for index in range(OPS):
-        officer = people["officers"][index % OFFICERS]
-        started = time.perf_counter()
+    queries: dict[str, list[int]] = {name: [] for name in REQUESTS}
+
+    def send(request: str, officer: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        client = desk if officer is None else phones[officer.pk]
         with CaptureQueriesContext(connection) as captured:
-            response = desk.post("/api/v1/jobs/", body, format="json")
-        created.append(time.perf_counter() - started)
-        queries["create"].append(len(captured.captured_queries))
-        assert response.status_code == 201, response.content
-        job_id = response.json()["id"]
-        started = time.perf_counter()
-        with CaptureQueriesContext(connection) as captured:
-            response = desk.post(f"/api/v1/jobs/{job_id}/dispatch/", {"officers": [officer.pk]}, format="json")
-        dispatched.append(time.perf_counter() - started)
-        queries["dispatch"].append(len(captured.captured_queries))
-        assert response.status_code == 200, response.content
-        assignment_id = response.json()["created"][0]["id"]
-        for step in ("accepted", "en_route", "on_scene", "cleared"):
             started = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured:
-                response = phones[officer.pk].post(
-                    f"/api/v1/assignments/{assignment_id}/advance/", {"to": step, "lat": 36.45, "lng": 115.98}, format="json"
-                )
-            (cleared if step == "cleared" else advanced).append(time.perf_counter() - started)
-            queries["cleared" if step == "cleared" else "advance"].append(len(captured.captured_queries))
-            assert response.status_code == 200, response.content
-    print("server time through the Django stack (test client):", flush=True)
-    print(f"  create   POST /jobs/                    {percentiles(created)}")
-    print(f"  dispatch POST /jobs/{{id}}/dispatch/       {percentiles(dispatched)}")
-    print(f"  advance  POST /assignments/{{id}}/advance/ {percentiles(advanced)}  (accepted, en_route, on_scene)")
-    print(f"  advance  to cleared, job closes itself   {percentiles(cleared)}", flush=True)
-    counts = ", ".join(f"{name} {statistics.median(values):.0f}" for name, values in queries.items())
-    print(f"  SQL queries per request (median): {counts}", flush=True)
+            response = client.post(path, body, format="json")
+            seconds[request].append(time.perf_counter() - started)
+        queries[request].append(len(captured.captured_queries))
+        assert response.status_code in (200, 201), response.content
+        return response.json()
 
-
-class Daphne:
-    def __init__(self, redis_url: str | None) -> None:
-        from django.db import connection
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        env.pop("REDIS_URL", None)
-        if connection.vendor == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
-        if redis_url:
-            env["REDIS_URL"] = redis_url
-            env["REDIS_PREFIX"] = f"bench-dispatch-{os.getpid()}"
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-dispatch-daphne-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.project.asgi:application"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
-                    return
-            except Exception:  # noqa: BLE001
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("daphne did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-        errors = [line for line in Path(self.log.name).read_text(errors="replace").splitlines() if "Error" in line]
-        if errors:
-            print(f"    daphne on port {self.port} logged errors, e.g.: {errors[-1]}")
-        os.unlink(self.log.name)
+    floor = []
+    for _ in range(max(OPS, 50)):
+        started = time.perf_counter()
+        response = desk.get("/manifest.webmanifest")
+        floor.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    lifecycles(send, people, OPS)
+    floor50 = pct(floor, .5)
+    goal = f"p50 ≤ {SERVER_TIME_GOAL_MS} ms" if label == "postgres" else "—"
+    for name, figure in REQUESTS.items():
+        p50 = pct(seconds[name], .5)
+        queries_each = sorted(queries[name])[len(queries[name]) // 2]
+        row(scenario, f"in process: {figure}", f"{p50_p95(seconds[name])}, {queries_each} SQL", goal=goal,
+            met=p50 <= SERVER_TIME_GOAL_MS if label == "postgres" else None,
+            baseline=f"no-SQL floor p50 {fmt_ms(floor50)} ms", ratio=times(p50, floor50))
 
 
 def post(url: str, body: dict[str, Any], token: str) -> dict[str, Any]:
@@ -209,6 +178,28 @@ def post(url: str, body: dict[str, Any], token: str) -> dict[str, Any]:
         return json.loads(response.read())
 
 
+def http_times(scenario: str, server: Daphne, people: dict[str, Any]) -> float:
+    """The same requests over HTTP against a Daphne, beside its no-SQL floor; the floor's p50 in ms."""
+    seconds: dict[str, list[float]] = {name: [] for name in REQUESTS}
+
+    def send(request: str, officer: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        token = people["dispatcher_token"] if officer is None else people["officer_tokens"][officer.pk]
+        started = time.perf_counter()
+        answer = post(f"{server.url}{path}", body, token)
+        seconds[request].append(time.perf_counter() - started)
+        return answer
+
+    floor = get_times(f"{server.url}/manifest.webmanifest", max(HTTP_OPS, 50))
+    lifecycles(send, people, HTTP_OPS)
+    floor += get_times(f"{server.url}/manifest.webmanifest", max(HTTP_OPS, 50))
+    floor50 = pct(floor, .5)
+    for name, figure in REQUESTS.items():
+        p50 = pct(seconds[name], .5)
+        row(scenario, f"over HTTP: {figure}", p50_p95(seconds[name]), goal="p50 ≤ 2× floor", met=p50 <= 2 * floor50,
+            baseline=f"manifest (no SQL) p50 {fmt_ms(floor50)} ms", ratio=times(p50, floor50))
+    return floor50
+
+
 def session_cookie(user: Any) -> str:
     from django.test import Client
 
@@ -217,45 +208,55 @@ def session_cookie(user: Any) -> str:
     return client.cookies["sessionid"].value
 
 
-def redis_up() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def push_latency(label: str, people: dict[str, Any]) -> None:
+def push_latency(scenario: str, label: str, people: dict[str, Any]) -> None:
     from fieldapp import services
 
     officer = people["officers"][0]
     cookie = session_cookie(officer.user)
-    cases = [("in-memory layer, one Daphne", None, False)]
-    if redis_up():
-        cases.append(("Redis layer, POST to Daphne B, phone on Daphne A", REDIS_URL, True))
-    else:
-        print(f"  (Redis not available at {REDIS_URL}: the cross-process case is left out)")
-    print("dispatch request -> assignment.new on a connected WebSocket client (real Daphne, loopback):", flush=True)
-    for title, redis_url, two in cases:
-        server_a = Daphne(redis_url)
-        server_b = Daphne(redis_url) if two else server_a
+
+    def jobs() -> list[Any]:
+        return [services.job_create(created_by=people["dispatcher"], kind="hazard", summary="遗撒物", lat=36.45, lng=115.98)
+                for _ in range(PUSHES)]
+
+    server = Daphne(None)
+    try:
+        floor50 = http_times(scenario, server, people)
+        latencies, responses = asyncio.run(measure(server, server, cookie, officer, jobs(), people["dispatcher_token"],
+                                                   people["officer_tokens"][officer.pk]))
+    finally:
+        server.stop()
+    memory50 = pct(latencies, .5)
+    row(scenario, "dispatch -> phone, in-memory layer", p50_p99(latencies),
+        baseline=f"manifest (no SQL) p50 {fmt_ms(floor50)} ms", ratio=times(memory50, floor50))
+    row(scenario, "dispatch -> HTTP response, in-memory layer", p50_p99(responses),
+        baseline=f"manifest (no SQL) p50 {fmt_ms(floor50)} ms", ratio=times(pct(responses, .5), floor50))
+
+    try:
+        redis = RedisServer()
+    except RuntimeError as error:
+        print(f"  ({error}: the Redis cases are left out)", flush=True)
+        return
+    print(f"  redis-server of its own on port {redis.port}; phone on Daphne A, dispatch POSTed to Daphne B", flush=True)
+    with redis:
+        # Both start side by side: one core each.
+        server_a = Daphne(redis.url, wait=False)
         try:
-            jobs = [services.job_create(created_by=people["dispatcher"], kind="hazard", summary="遗撒物",
-                                        lat=36.45, lng=115.98) for _ in range(PUSHES)]
-            latencies, responses = asyncio.run(
-                measure(server_a, server_b, cookie, officer, jobs, people["dispatcher_token"],
-                        people["officer_tokens"][officer.pk])
-            )
-            print(f"  {title}:")
-            print(f"    request start -> frame on the socket  {percentiles(latencies)}")
-            print(f"    request start -> HTTP response         {percentiles(responses)}", flush=True)
-            if two:
-                fanout(server_a, server_b, people)
+            server_b = Daphne(redis.url, wait=False)
+            try:
+                server_a.wait_ready()
+                server_b.wait_ready()
+                latencies, responses = asyncio.run(measure(server_a, server_b, cookie, officer, jobs(),
+                                                           people["dispatcher_token"], people["officer_tokens"][officer.pk]))
+                redis50 = pct(latencies, .5)
+                row(scenario, "dispatch -> phone, Redis, Daphne B -> A", p50_p99(latencies),
+                    baseline=f"in-memory p50 {fmt_ms(memory50)} ms", ratio=times(redis50, memory50))
+                row(scenario, "dispatch -> HTTP response, Redis", p50_p99(responses),
+                    baseline=f"manifest (no SQL) p50 {fmt_ms(floor50)} ms", ratio=times(pct(responses, .5), floor50))
+                fanout(scenario, server_a, server_b, people, redis50)
+            finally:
+                server_b.stop()
         finally:
             server_a.stop()
-            if two:
-                server_b.stop()
 
 
 async def measure(server_a: Daphne, server_b: Daphne, cookie: str, officer: Any, jobs: list[Any],
@@ -291,7 +292,7 @@ async def measure(server_a: Daphne, server_b: Daphne, cookie: str, officer: Any,
     return latencies, responses
 
 
-def fanout(server_a: Daphne, server_b: Daphne, people: dict[str, Any]) -> None:
+def fanout(scenario: str, server_a: Daphne, server_b: Daphne, people: dict[str, Any], one_socket_ms: float) -> None:
     """Many sockets of one officer on Daphne A; one dispatch through B must reach every one."""
     from fieldapp import services
 
@@ -337,8 +338,9 @@ def fanout(server_a: Daphne, server_b: Daphne, people: dict[str, Any]) -> None:
         return len(sockets), opened, delivered
 
     count, opened, delivered = asyncio.run(run())
-    print(f"    {count} sockets opened and resumed on Daphne A (50 at a time) in {opened:.2f} s, all open together;")
-    print(f"    one dispatch through B reached all {count} in {delivered * 1000:.0f} ms", flush=True)
+    row(scenario, f"open {count} sockets of one officer on A, 50 at once", f"{opened:.2f} s")
+    row(scenario, f"one dispatch via B -> all {count} sockets on A", f"{delivered * 1000:,.0f} ms",
+        baseline=f"one socket p50 {fmt_ms(one_socket_ms)} ms", ratio=times(delivered * 1000, one_socket_ms))
 
 
 if __name__ == "__main__":

@@ -9,15 +9,22 @@
    and for 1,000 officers. Baseline: a bare `websockets` server, the same load,
    pushing a frame to a probe socket on a trigger.
 
+The bare server is also the baseline of opening the sockets and of the fixes a
+second (it answers every fix at once). On PostgreSQL the Daphne runs with the
+connection pool off (DATABASE_POOL=false), then on (the default). Under QUICK=1:
+PostgreSQL with the default only, 200 officers, 3 s of fixes, 15 dispatches, and
+the bare server's push timed without the load of fixes.
+
     .venv/bin/python bench/bench_ingest.py                 # sqlite and postgres
     QUICK=1 .venv/bin/python bench/bench_ingest.py postgres
 
-Loopback only; scratch databases, removed afterwards; stops by itself. Writes
-bench/results/ingest-<database>.json beside the printed table.
+Each figure is a row of bench/report.py. Loopback only; scratch databases,
+removed afterwards; stops by itself.
 """
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -29,36 +36,28 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import QUICK, fmt_ms, pct, row, times  # noqa: E402
 from scratch import run_on_scratch_databases  # noqa: E402
+from servers import Daphne, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-QUICK = os.environ.get("QUICK") not in (None, "", "0")
 SIZES = [200] if QUICK else [200, 1000]
-INGEST_S = 5 if QUICK else 10
-DISPATCHES = 20 if QUICK else 50
+INGEST_S = 3 if QUICK else 10
+BARE_INGEST_S = 1 if QUICK else 3
+DISPATCHES = 15 if QUICK else 50
 LOAD_PERIOD_S = 5.0
 IN_FLIGHT = 2
-
-rows: list[dict[str, Any]] = []
+FIXES_GOAL = 1000
+DESK_GOAL_MS = 1000
+PUSH_GOAL_MS = 50
+OPEN_GOAL_S = 10  # for 1,000 sockets
+# Every fix sent has a latitude of its own, so its answer and its desk batch can be matched to it.
+FIX_NUMBERS = itertools.count(1)
 
 
 def main(argv: list[str]) -> int:
-    wanted = argv or ["sqlite", "postgres"]
     print(f"ingest benchmark: {SIZES} officers, {INGEST_S} s of fixes, {DISPATCHES} dispatches", flush=True)
-    return run_on_scratch_databases(__file__, wanted, prefix="bench-ingest")
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000 if ordered else float("nan")
-
-
-def row(scenario: str, figure: str, value: str, goal: str, baseline: str = "—", ratio: str = "—") -> None:
-    load = os.getloadavg()[0]
-    rows.append({"scenario": scenario, "figure": figure, "value": value, "goal": goal, "baseline": baseline,
-                 "ratio": ratio, "load": round(load, 2)})
-    print(f"  {scenario:<34} {figure:<38} {value:<22} goal {goal:<14} baseline {baseline:<18} {ratio:<8} load {load:.1f}",
-          flush=True)
+    return run_on_scratch_databases(__file__, argv, prefix="bench-ingest")
 
 
 # --- child ---------------------------------------------------------------------
@@ -66,34 +65,31 @@ def row(scenario: str, figure: str, value: str, goal: str, baseline: str = "—"
 def child(label: str) -> int:
     import django
 
-    # One key for this process and its servers: the sessions made here must hold there.
-    os.environ["SECRET_KEY"] = f"bench-ingest-{os.getpid()}-{random.random()}"
     sys.path.insert(0, str(ROOT))
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     people = make_people(max(SIZES) + 1)
-    from bench_dispatch import Daphne
-
-    # The servers run as in production (DEBUG off: no query log), on plain HTTP.
-    os.environ.update({"DEBUG": "false",
-                       "SECURE_SSL_REDIRECT": "false", "BEHIND_PROXY": "false", "STATIC_MANIFEST": "false",
-                       "NOTIFY_WORKER_IN_PROCESS": "false"})
-    pooled = [False, True] if label == "postgres" else [False]
-    for pool in pooled:
-        os.environ["DATABASE_POOL"] = "true" if pool else "false"
-        os.environ["DATABASE_POOL_MAX"] = "8"
-        title = f"{label}{' + pool' if pool else ''}"
+    print(f"  baseline: a bare websockets server, {max(SIZES)} sockets", flush=True)
+    bare = bare_websockets()
+    if label != "postgres":
+        pools = [("sqlite", None)]
+    elif QUICK:
+        pools = [("postgres, pool on (default)", "true")]
+    else:
+        pools = [("postgres, pool off", "false"), ("postgres, pool on (default)", "true")]
+    for title, pool in pools:
+        # The server's settings; the pool (on by default on PostgreSQL) is said out loud.
+        if pool is not None:
+            os.environ["DATABASE_POOL"] = pool
+            os.environ["DATABASE_POOL_MAX"] = "8"
         print(f"\n[{title}] one Daphne, in-memory layer", flush=True)
         server = Daphne(None)
         try:
-            asyncio.run(on_server(title, server, people))
+            asyncio.run(on_server(f"ingest, {title}", server, people, bare))
         finally:
             server.stop()
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"ingest-{label}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     return 0
 
 
@@ -189,48 +185,49 @@ async def ping_rtts(sockets: list[Any], rounds: int) -> list[float]:
     return samples
 
 
-async def on_server(title: str, server: Any, people: dict[str, Any]) -> None:
+async def on_server(scenario: str, server: Any, people: dict[str, Any], bare: dict[str, Any]) -> None:
     officers, cookies = people["officers"], people["cookies"]
     biggest = max(SIZES)
     sockets, opened, dropped = await open_many(server, cookies[1:biggest + 1])
-    row(title, f"open {len(sockets)} sockets (hello+resume, 25 at once)", f"{opened:.1f} s", "< 10 s / 1,000",
-        f"{dropped} handshakes dropped")
-    await ingest(title, server, people, sockets, officers[1:])
+    per_thousand = opened / len(sockets) * 1000
+    row(scenario, f"open {len(sockets)} sockets (hello+resume, 25 at once)",
+        f"{opened:.1f} s ({per_thousand:.0f} s / 1,000), {dropped} dropped", goal=f"< {OPEN_GOAL_S} s / 1,000",
+        met=per_thousand < OPEN_GOAL_S, baseline=f"bare ws {bare['open_s']:.2f} s", ratio=times(opened, bare["open_s"]))
+    await ingest(scenario, server, people, sockets, officers[1:], bare)
     for size in SIZES:
-        await dispatch_under_load(title, server, people, sockets[:size], size)
+        await dispatch_under_load(scenario, server, people, sockets[:size], size, bare["push"][size])
     await asyncio.gather(*(s.close() for s in sockets))
 
 
-async def ingest(title: str, server: Any, people: dict[str, Any], sockets: list[Any], officers: list[Any]) -> None:
+async def send_fixes(socket_: Any, officer_id: int, stop: float, sent_at: dict[tuple[int, float], float],
+                     saved_rtts: list[float]) -> None:
+    """Fixes as fast as they are answered, IN_FLIGHT at a time, until `stop`; each answer's round trip."""
+    pending: list[float] = []
+    while time.perf_counter() < stop:
+        while len(pending) < IN_FLIGHT:
+            lat = round(36.0 + next(FIX_NUMBERS) / 1e6, 6)
+            now = time.perf_counter()
+            sent_at[(officer_id, lat)] = now
+            pending.append(now)
+            await socket_.send(json.dumps({"type": "position", "lat": lat, "lng": 115.98, "accuracy": 5}))
+        frame = json.loads(await socket_.recv())
+        if frame["type"] == "position.saved":
+            saved_rtts.append(time.perf_counter() - pending.pop(0))
+        elif frame["type"] == "error":
+            raise RuntimeError(f"position refused: {frame}")
+    while pending:  # drain the answers still owed
+        frame = json.loads(await asyncio.wait_for(socket_.recv(), 30))
+        if frame["type"] == "position.saved":
+            pending.pop(0)
+
+
+async def ingest(scenario: str, server: Any, people: dict[str, Any], sockets: list[Any], officers: list[Any],
+                 bare: dict[str, Any]) -> None:
     desk = await connect(server, people["desk_cookie"], "/ws/dispatch/")
     sent_at: dict[tuple[int, float], float] = {}
     saved_rtts: list[float] = []
     desk_lags: list[float] = []
-    saved = 0
     stop = time.perf_counter() + INGEST_S
-    counter = 0
-
-    async def sender(socket_: Any, officer_id: int) -> None:
-        nonlocal saved, counter
-        pending: list[float] = []
-        while time.perf_counter() < stop:
-            while len(pending) < IN_FLIGHT:
-                counter += 1
-                lat = round(36.0 + counter / 1e6, 6)
-                now = time.perf_counter()
-                sent_at[(officer_id, lat)] = now
-                pending.append(now)
-                await socket_.send(json.dumps({"type": "position", "lat": lat, "lng": 115.98, "accuracy": 5}))
-            frame = json.loads(await socket_.recv())
-            if frame["type"] == "position.saved":
-                saved_rtts.append(time.perf_counter() - pending.pop(0))
-                saved += 1
-            elif frame["type"] == "error":
-                raise RuntimeError(f"position refused: {frame}")
-        while pending:  # drain the answers still owed
-            frame = json.loads(await asyncio.wait_for(socket_.recv(), 30))
-            if frame["type"] == "position.saved":
-                pending.pop(0)
 
     async def watch_desk() -> None:
         while True:
@@ -257,27 +254,31 @@ async def ingest(title: str, server: Any, people: dict[str, Any], sockets: list[
     idle_pings = await ping_rtts(sockets[:50], 2)
     watcher = asyncio.ensure_future(watch_desk())
     started = time.perf_counter()
-    await asyncio.gather(pinger(probe), *(sender(s, o.pk) for s, o in zip(sockets, officers)))
+    await asyncio.gather(pinger(probe), *(send_fixes(s, o.pk, stop, sent_at, saved_rtts) for s, o in zip(sockets, officers)))
     elapsed = time.perf_counter() - started
     await asyncio.sleep(1.5)
     watcher.cancel()
     await desk.close()
     await probe.close()
-    rate = saved / elapsed
-    row(title, f"fixes saved/s ({len(sockets)} sockets, {IN_FLIGHT} in flight)", f"{rate:,.0f}/s", "≥ 1,000/s",
-        "today 55/s (141 pool)")
+    rate = len(saved_rtts) / elapsed
+    row(scenario, f"fixes saved/s ({len(sockets)} sockets, {IN_FLIGHT} in flight)", f"{rate:,.0f}/s",
+        goal=f"≥ {FIXES_GOAL:,}/s", met=rate >= FIXES_GOAL, baseline=f"bare ws {bare['rate']:,.0f}/s",
+        ratio=times(rate, bare["rate"]))
     ping50 = statistics.median(pings) * 1000
-    row(title, "position -> position.saved p50/p99", f"{pct(saved_rtts, .5):.0f} / {pct(saved_rtts, .99):.0f} ms",
-        "—", f"ping {ping50:.0f} ms (idle {statistics.median(idle_pings) * 1000:.1f})",
-        f"{pct(saved_rtts, .5) / ping50:.1f}×")
-    row(title, "fix sent -> on the desk p50/p99", f"{pct(desk_lags, .5):.0f} / {pct(desk_lags, .99):.0f} ms", "≤ 1,000 ms",
-        f"n={len(desk_lags)}")
+    saved50 = pct(saved_rtts, .5)
+    row(scenario, "position -> position.saved p50/p99", f"{saved50:.0f} / {pct(saved_rtts, .99):.0f} ms",
+        baseline=f"ping {fmt_ms(ping50)} ms (idle {fmt_ms(statistics.median(idle_pings) * 1000)})",
+        ratio=times(saved50, ping50))
+    desk99 = pct(desk_lags, .99)
+    row(scenario, f"fix sent -> on the desk p50/p99 (n={len(desk_lags)})", f"{pct(desk_lags, .5):.0f} / {desk99:.0f} ms",
+        goal=f"p99 ≤ {DESK_GOAL_MS:,} ms", met=desk99 <= DESK_GOAL_MS, baseline=f"position.saved p50 {saved50:.0f} ms",
+        ratio=times(pct(desk_lags, .5), saved50))
 
 
-async def steady_load(sockets: list[Any], officers: list[Any], stop: asyncio.Event) -> None:
+async def steady_load(sockets: list[Any], stop: asyncio.Event) -> None:
     """Each socket sends a fix every LOAD_PERIOD_S, at a random phase, and reads its answers."""
 
-    async def one(socket_: Any, number: int) -> None:
+    async def one(socket_: Any) -> None:
         await asyncio.sleep(random.random() * LOAD_PERIOD_S)
         reader = asyncio.ensure_future(drain(socket_))
         try:
@@ -291,7 +292,7 @@ async def steady_load(sockets: list[Any], officers: list[Any], stop: asyncio.Eve
         finally:
             reader.cancel()
 
-    await asyncio.gather(*(one(s, n) for n, s in enumerate(sockets)))
+    await asyncio.gather(*(one(s) for s in sockets))
 
 
 async def drain(socket_: Any) -> None:
@@ -299,7 +300,8 @@ async def drain(socket_: Any) -> None:
         await socket_.recv()
 
 
-async def dispatch_under_load(title: str, server: Any, people: dict[str, Any], sockets: list[Any], size: int) -> None:
+async def dispatch_under_load(scenario: str, server: Any, people: dict[str, Any], sockets: list[Any], size: int,
+                              bare_push: tuple[float, float]) -> None:
     from asgiref.sync import sync_to_async
     from bench_dispatch import measure
 
@@ -313,16 +315,17 @@ async def dispatch_under_load(title: str, server: Any, people: dict[str, Any], s
         for _ in range(DISPATCHES)
     ])()
     stop = asyncio.Event()
-    load = asyncio.ensure_future(steady_load(sockets, people["officers"][1:], stop))
+    load = asyncio.ensure_future(steady_load(sockets, stop))
     await asyncio.sleep(LOAD_PERIOD_S)  # every load socket has sent once
     latencies, _responses = await measure(server, server, people["cookies"][0], probe, jobs,
                                           people["dispatcher_token"], people["probe_token"])
     stop.set()
     await load
-    base = await asyncio.to_thread(bare_websockets_push, size)
     p50, p99 = pct(latencies, .5), pct(latencies, .99)
-    row(title, f"dispatch -> phone, {size} officers at 1 fix/5 s", f"p50 {p50:.0f} / p99 {p99:.0f} ms", "p99 ≤ 50 ms",
-        f"bare ws {base[0]:.1f} / {base[1]:.1f} ms", f"{p99 / base[1]:.0f}×")
+    row(scenario, f"dispatch -> phone, {size} officers at 1 fix/5 s", f"p50 {p50:.0f} / p99 {p99:.0f} ms",
+        goal=f"p99 ≤ {PUSH_GOAL_MS} ms", met=p99 <= PUSH_GOAL_MS,
+        baseline=f"bare ws{' (no load)' if QUICK else ''} {fmt_ms(bare_push[0])} / {fmt_ms(bare_push[1])} ms",
+        ratio=times(p99, bare_push[1]))
 
 
 # --- baseline: a bare websockets server with the same load ------------------------
@@ -349,46 +352,58 @@ asyncio.run(main())
 """
 
 
-def bare_websockets_push(size: int) -> tuple[float, float]:
-    from bench_dispatch import free_port
-
+def bare_websockets() -> dict[str, Any]:
+    """The bare server's figures: opening the sockets, fixes answered a second, and a push p50/p99 per size."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None and process.stdout.readline().strip() == "ready"
-        return asyncio.run(_bare_measure(port, size))
+        return asyncio.run(_bare_measure(port))
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-async def _bare_measure(port: int, size: int) -> tuple[float, float]:
+async def _bare_measure(port: int) -> dict[str, Any]:
     import websockets
 
     url = f"ws://127.0.0.1:{port}/"
-    sockets = []
-    while len(sockets) < size:
-        sockets += await asyncio.gather(*(websockets.connect(url, max_queue=None) for _ in range(min(100, size - len(sockets)))))
+    started = time.perf_counter()
+    sockets: list[Any] = []
+    while len(sockets) < max(SIZES):
+        sockets += await asyncio.gather(*(websockets.connect(url, max_queue=None)
+                                          for _ in range(min(25, max(SIZES) - len(sockets)))))
+    opened = time.perf_counter() - started
+    saved_rtts: list[float] = []
+    started = time.perf_counter()
+    stop = started + BARE_INGEST_S
+    await asyncio.gather(*(send_fixes(s, n, stop, {}, saved_rtts) for n, s in enumerate(sockets)))
+    rate = len(saved_rtts) / (time.perf_counter() - started)
     probe = await websockets.connect(url)
     control = await websockets.connect(url)
     await probe.send('{"type": "probe"}')
     await asyncio.sleep(0.2)
-    stop = asyncio.Event()
-    load = asyncio.ensure_future(steady_load(sockets, [], stop))
-    await asyncio.sleep(LOAD_PERIOD_S)
-    samples = []
-    for n in range(DISPATCHES):
-        started = time.perf_counter()
-        await control.send(json.dumps({"type": "push", "n": n}))
-        while json.loads(await probe.recv()).get("n") != n:
-            pass
-        samples.append(time.perf_counter() - started)
-        await asyncio.sleep(0.05)
-    stop.set()
-    await load
+    push = {}
+    for size in SIZES:
+        stopped = asyncio.Event()
+        # Under QUICK the bare server pushes without the load: a few fixes a second change little there.
+        load = asyncio.ensure_future(steady_load([] if QUICK else sockets[:size], stopped))
+        if not QUICK:
+            await asyncio.sleep(LOAD_PERIOD_S)
+        samples = []
+        for n in range(DISPATCHES):
+            started = time.perf_counter()
+            await control.send(json.dumps({"type": "push", "n": n}))
+            while json.loads(await probe.recv()).get("n") != n:
+                pass
+            samples.append(time.perf_counter() - started)
+            await asyncio.sleep(0.05)
+        stopped.set()
+        await load
+        push[size] = (pct(samples, .5), pct(samples, .99))
     for socket_ in (*sockets, probe, control):
         await socket_.close()
-    return pct(samples, .5), pct(samples, .99)
+    return {"open_s": opened, "rate": rate, "push": push}
 
 
 if __name__ == "__main__":

@@ -6,31 +6,36 @@ pointed at a local server that answers like the provider. BENCH_NOTIFY_N
 dispatches (50) are made a little apart and never acknowledged; for each, the
 figure is the time the provider server got the SendSms request minus the
 moment the acknowledgement was due (dispatched_at + NOTIFY_SMS_AFTER_S).
+Baseline: one request from here to the same provider server, the part of the
+figure that is the provider's and the loopback's.
 
     .venv/bin/python bench/bench_notify.py               # sqlite and postgres
     .venv/bin/python bench/bench_notify.py postgres
+    QUICK=1 .venv/bin/python bench/bench_notify.py       # postgres, 20 dispatches
+
+Each figure is a row of bench/report.py.
 """
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from report import fmt_ms, pct, quick_or, row, times  # noqa: E402
 from scratch import run_on_scratch_databases  # noqa: E402
+from servers import Daphne, get_times  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-N = int(os.environ.get("BENCH_NOTIFY_N", "50"))
+N = quick_or(20, 50, env="BENCH_NOTIFY_N")
 SMS_AFTER_S = 2
 
 
 def main(argv: list[str]) -> int:
     print(f"notification benchmark: {N} dispatches not acknowledged, SMS after {SMS_AFTER_S} s", flush=True)
-    return run_on_scratch_databases(__file__, argv or ["sqlite", "postgres"], prefix="bench-notify")
+    return run_on_scratch_databases(__file__, argv, prefix="bench-notify")
 
 
 def child(label: str) -> int:
@@ -47,7 +52,6 @@ def child(label: str) -> int:
 
     from fieldapp import services
     from fieldapp.models import Assignment, NotificationAttempt, Officer
-    from tests.live import free_port
     from tests.notify_support import FakeProvider, json_answer
 
     arrivals: dict[str, float] = {}
@@ -61,19 +65,15 @@ def child(label: str) -> int:
     officer_user = get_user_model().objects.create_user("bench-officer")
     officer = Officer.objects.create(user=officer_user, badge_number="B1", call_sign="铁骑B1", phone="13800000000")
     services.officer_set_duty(officer_id=officer.pk, on_duty=True)
-    port = free_port()
     env = {
-        **os.environ, "NOTIFY_WORKER_IN_PROCESS": "true", "NOTIFY_CHANNELS": "fieldapp.notify.sms.AliyunSmsChannel",
+        "NOTIFY_WORKER_IN_PROCESS": "true", "NOTIFY_CHANNELS": "fieldapp.notify.sms.AliyunSmsChannel",
         "NOTIFY_SMS_AFTER_S": str(SMS_AFTER_S), "ALIYUN_ACCESS_KEY_ID": "k", "ALIYUN_ACCESS_KEY_SECRET": "s",
         "ALIYUN_PROTOCOL": "http", "ALIYUN_SMS_ENDPOINT": provider.host, "ALIYUN_SMS_SIGN_NAME": "路畅",
         "ALIYUN_SMS_TEMPLATE_CODE": "SMS_1", "LOG_LEVEL": "WARNING",
     }
-    daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "fieldapp.project.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    daphne = None
     try:
-        time.sleep(3)
+        daphne = Daphne(None, env=env)
         ids = []
         for n in range(N):
             job = services.job_create(created_by=user, kind="accident", summary=f"bench {n}", lat=36.45, lng=115.98)
@@ -92,18 +92,18 @@ def child(label: str) -> int:
         stored = NotificationAttempt.objects.filter(assignment_id__in=ids, step="sms", result="sent")
         while stored.count() < N and time.monotonic() < deadline:
             time.sleep(0.1)
-        sent = stored.count()
-        p95 = delays[min(len(delays) - 1, round(0.95 * (len(delays) - 1)))]
-        print(
-            f"[{label}] missed ack -> SMS request at the provider: p50 {statistics.median(delays) * 1000:.0f} ms, "
-            f"p95 {p95 * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms, min {delays[0] * 1000:.0f} ms "
-            f"(n={len(delays)} of {N}; {sent} SMS attempts stored, {len(provider.requests)} requests)",
-            flush=True,
-        )
-        return 0 if len(delays) == N and len(provider.requests) == N else 1
+        sent, requests = stored.count(), len(provider.requests)
+        print(f"  {len(delays)} of {N} SMS requests at the provider; {sent} SMS attempts stored, {requests} requests",
+              flush=True)
+        direct = pct(get_times(f"http://{provider.host}/?OutId=baseline", 20), .5)
+        p50 = pct(delays, .5)
+        row(f"notify, {label}", "missed ack -> SMS request at the provider",
+            f"p50 {fmt_ms(p50)} / p95 {fmt_ms(pct(delays, .95))} / max {fmt_ms(delays[-1] * 1000)} ms",
+            baseline=f"provider round trip p50 {fmt_ms(direct)} ms", ratio=times(p50, direct))
+        return 0 if len(delays) == N and requests == N else 1
     finally:
-        daphne.terminate()
-        daphne.wait(timeout=10)
+        if daphne is not None:
+            daphne.stop()
         provider.stop()
 
 

@@ -8,7 +8,8 @@ GET /healthz on the same server in the same run.
     .venv/bin/python bench/bench_records.py              # sqlite and postgres
     QUICK=1 .venv/bin/python bench/bench_records.py sqlite
 
-Loopback only; scratch databases, removed afterwards; stops by itself.
+Each figure is a row of bench/report.py. Loopback only; scratch databases,
+removed afterwards; stops by itself.
 """
 from __future__ import annotations
 
@@ -23,24 +24,20 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import fmt_ms, p50_p95, pct, quick_or, row, times  # noqa: E402
 from scratch import run_on_scratch_databases  # noqa: E402
+from servers import Daphne, get_times  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-QUICK = os.environ.get("QUICK") not in (None, "", "0")
-RECORDS = 5 if QUICK else 20
+RECORDS = quick_or(5, 20, env="BENCH_RECORDS")
 SLOTS = ("front_side", "rear_side", "impact")
 CHECKLIST = {name: True for name in ("vehicle_vs_vehicle", "property_damage_only", "vehicles_movable",
                                      "drivers_licensed_sober", "plates_and_insurance", "no_dangerous_goods")}
 
 
 def main(argv: list[str]) -> int:
-    return run_on_scratch_databases(__file__, argv or ["sqlite", "postgres"], prefix="bench-records")
-
-
-def ms(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"p50 {statistics.median(ordered) * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  (n={len(ordered)})"
+    print(f"quick-clearance records benchmark: {RECORDS} records with three photos each", flush=True)
+    return run_on_scratch_databases(__file__, argv, prefix="bench-records")
 
 
 def camera_photo(seed: int) -> bytes:
@@ -83,7 +80,6 @@ def child(label: str) -> int:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("PRIVATE_MEDIA_ROOT", f"/tmp/bench-records-{os.getpid()}")
     django.setup()
-    from bench_dispatch import Daphne
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
@@ -107,11 +103,8 @@ def child(label: str) -> int:
 
     server = Daphne(None)
     try:
-        health, photo_times, record_times, clear_times, totals = [], [], [], [], []
-        for _ in range(RECORDS * 3):
-            started = time.perf_counter()
-            urllib.request.urlopen(f"{server.url}/healthz", timeout=10).read()
-            health.append(time.perf_counter() - started)
+        photo_times, record_times, clear_times, totals = [], [], [], []
+        health = get_times(f"{server.url}/healthz", RECORDS * 3)
         for index in range(RECORDS):
             job = services.job_create(kind="accident", priority=2, summary=f"两车追尾 {index}", lat=36.4561, lng=115.9855,
                                       source="video_patrol", address="东昌路/柳园路口", created_by=dispatcher)
@@ -144,12 +137,12 @@ def child(label: str) -> int:
             totals.append(time.perf_counter() - tapped)
     finally:
         server.stop()
-    print(f"[{label}] one Daphne, {RECORDS} records, load average {os.getloadavg()[0]:.1f}", flush=True)
-    print(f"  baseline GET /healthz                    {ms(health)}")
-    print(f"  one photo POST (1600 x 1200 JPEG)        {ms(photo_times)}")
-    print(f"  the record PATCH                         {ms(record_times)}")
-    print(f"  the cleared step                         {ms(clear_times)}")
-    print(f"  tap -> saved record with three photos    {ms(totals)}", flush=True)
+    health50 = pct(health, .5)
+    scenario = f"records, {label}"
+    for figure, samples in (("one photo POST (1600 x 1200 JPEG)", photo_times), ("the record PATCH", record_times),
+                            ("the cleared step", clear_times), ("tap -> saved record with three photos", totals)):
+        row(scenario, figure, p50_p95(samples), baseline=f"/healthz p50 {fmt_ms(health50)} ms",
+            ratio=times(pct(samples, .5), health50))
     return 0
 
 

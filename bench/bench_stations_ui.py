@@ -6,7 +6,8 @@ stylesheet, script and ES-module import it loads, and adds Leaflet, which the
 page loads only when a map is shown (at once on desktop widths, on a tap on
 phones). Sizes are raw and gzip -9 (what a compressing proxy or WhiteNoise's
 compressed files would send). Images, map tiles and the service worker are
-not counted. Nothing touches the network; it stops by itself.
+not counted. Nothing touches the network; it stops by itself. The two loads
+are rows of bench/report.py, beside the HTML alone and the first load.
 
     .venv/bin/python bench/bench_stations_ui.py
 """
@@ -21,6 +22,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import row, times  # noqa: E402
 
 
 def sizes(body: bytes) -> tuple[int, int]:
@@ -77,8 +80,12 @@ def main() -> None:
         print(f"  {'resource':48} {'raw':>9} {'gzip':>9}")
         for name, raw, packed in rows + leaflet:
             print(f"  {name:48} {raw:>9} {packed:>9}")
-        print(f"  {'phone first load (list, no map)':48} {first[0]:>9} {first[1]:>9}")
-        print(f"  {'with Leaflet (desktop / map shown)':48} {with_map[0]:>9} {with_map[1]:>9}")
+        scenario = "stations UI, demo data"
+        html = rows[0]
+        row(scenario, "finder first load on a phone (list, no map)", f"{first[1]:,} B gzip ({first[0]:,} raw)",
+            baseline=f"the HTML {html[2]:,} B gzip", ratio=times(first[1], html[2]))
+        row(scenario, "with Leaflet (desktop, or map shown)", f"{with_map[1]:,} B gzip ({with_map[0]:,} raw)",
+            baseline=f"first load {first[1]:,} B gzip", ratio=times(with_map[1], first[1]))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

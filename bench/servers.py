@@ -1,0 +1,138 @@
+"""Servers a benchmark starts and stops itself, on loopback and free ports: Daphne, redis-server."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+ROOT = Path(__file__).resolve().parent.parent
+# Seconds a server has to exit after SIGTERM before it is killed.
+STOP_WAIT_S = 3
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Daphne:
+    """One Daphne process on the benchmark's database (its SQLite file too), ready when /healthz answers."""
+
+    def __init__(self, redis_url: str | None = None, *, env: dict[str, str] | None = None, wait: bool = True) -> None:
+        from django.db import connection
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        server_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        server_env.pop("REDIS_URL", None)
+        if connection.vendor == "sqlite":
+            server_env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
+        if redis_url:
+            server_env["REDIS_URL"] = redis_url
+            server_env["REDIS_PREFIX"] = f"bench-{os.getpid()}"
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-daphne-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "fieldapp.project.asgi:application"],
+            cwd=ROOT, env=server_env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Return once /healthz answers; stop the process and raise when it does not within 30 s."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
+                    return
+            except Exception:  # noqa: BLE001 - not listening yet
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("daphne did not start")
+
+    def stop(self) -> None:
+        if self.log.closed:  # stopped already
+            return
+        self.process.terminate()
+        killed = False
+        try:
+            self.process.wait(timeout=STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            # Said out loud: a production server that outlives SIGTERM is killed by its supervisor too.
+            self.process.kill()
+            self.process.wait()
+            killed = True
+        self.log.close()
+        lines = Path(self.log.name).read_text(errors="replace").splitlines()
+        if killed:
+            print(f"    daphne on port {self.port} was still running {STOP_WAIT_S} s after SIGTERM: killed"
+                  + (f" (its last line: {lines[-1][:200]})" if lines else ""), flush=True)
+        errors = [line for line in lines if "Error" in line]
+        if errors:
+            print(f"    daphne on port {self.port} logged errors, e.g.: {errors[-1]}", flush=True)
+        os.unlink(self.log.name)
+
+
+class RedisServer:
+    """A redis-server of the benchmark's own on a free port, with nothing saved to disk."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server on port {self.port} did not start")
+            time.sleep(0.05)
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
+        except Exception:  # noqa: BLE001 - not listening yet
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.stop()
+
+
+def get_times(url: str, count: int, *, headers: dict[str, str] | None = None) -> list[float]:
+    """Seconds each of `count` GETs of url takes, a new connection each (as every other request here)."""
+    samples = []
+    for _ in range(count):
+        request = urllib.request.Request(url, headers=headers or {})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+        samples.append(time.perf_counter() - started)
+    return samples
