@@ -271,23 +271,32 @@ def _job_done(job: Job) -> bool:
     return bool(statuses) and not any(s in ACTIVE_STATUSES for s in statuses) and Assignment.Status.CLEARED in statuses
 
 
-def _after_assignment_change(*, job: Job, assignment_id: int, now: datetime) -> Assignment:
+def _lock_assignment(assignment_id: int) -> Assignment:
+    """Lock the assignment's row, with its dispatcher, which its payload shows."""
+    return Assignment.objects.select_for_update(no_key=True, of=("self",)).select_related("dispatched_by").get(
+        pk=assignment_id)
+
+
+def _after_assignment_change(*, job: Job, assignment: Assignment, now: datetime) -> Assignment:
     """Tell the officer and the desk about a changed assignment; close the job when it is done.
 
-    The caller holds the job lock, so two officers clearing at once cannot both
-    miss (or both make) the close. Every officer row needed is locked in one
-    ordered call, after the job and assignment locks, keeping the lock order.
+    The caller holds the job and assignment locks (_lock_job, _lock_assignment),
+    so two officers clearing at once cannot both miss (or both make) the close.
+    Every officer row needed is locked in one ordered call, after them, keeping
+    the lock order. The assignment's payload is made from the locked rows, with
+    what assignment_full would select, instead of reading it back.
     """
     closing = _job_done(job)
-    officer_ids = {Assignment.objects.values_list("officer_id", flat=True).get(pk=assignment_id)}
+    officer_ids = {assignment.officer_id}
     if closing:
         job.status = Job.Status.CLOSED
         job.closed_at = now
         job.save(update_fields=["status", "closed_at"])
         _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
         officer_ids |= set(job.assignments.values_list("officer_id", flat=True))
-    officers = {officer.pk: officer for officer in _lock_officers(officer_ids)}
-    assignment = assignment_full(assignment_id)
+    officers = {officer.pk: officer for officer in _lock_officers(officer_ids, shown=True)}
+    assignment.job = job
+    assignment.officer = officers[assignment.officer_id]
     body = events.assignment_body(assignment)
     _feed_append(officer=officers[assignment.officer_id], type=events.ASSIGNMENT_CHANGED, body=body)
     events.desk_assignment_changed_on_commit(assignment, body)
@@ -326,7 +335,7 @@ def assignment_advance(
     _check_point(lat, lng)
     _check_not_future(device_at, now)
     job = _lock_job(job_id)
-    assignment = Assignment.objects.select_for_update(no_key=True).get(pk=assignment_id)
+    assignment = _lock_assignment(assignment_id)
     if assignment.status == to:
         # A double tap or a retry: the step is recorded once, the answer is the same.
         return assignment_full(assignment.pk)
@@ -362,7 +371,7 @@ def assignment_advance(
         job=job, assignment=assignment, kind=JobEvent.Kind.STEP, at=now, actor=officer.user, device_at=device_at,
         lat=lat, lng=lng, data={"from": previous, "to": to, "reason": reason or ""},
     )
-    return _after_assignment_change(job=job, assignment_id=assignment.pk, now=now)
+    return _after_assignment_change(job=job, assignment=assignment, now=now)
 
 
 @transaction.atomic
@@ -372,7 +381,7 @@ def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Ass
     if job_id is None:
         raise NotFound(_("No such assignment."))
     job = _lock_job(job_id)
-    assignment = Assignment.objects.select_for_update(no_key=True).get(pk=assignment_id)
+    assignment = _lock_assignment(assignment_id)
     if not assignment.active:
         raise DomainError(
             _("This assignment has ended (%(status)s).") % {"status": assignment.get_status_display()},
@@ -388,7 +397,7 @@ def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Ass
     assignment.reason = (reason or "")[:200]
     assignment.save(update_fields=["status", "withdrawn_at", "reason"])
     notify.timer_stop(assignment_id=assignment.pk, reason="ended", now=now)
-    return _after_assignment_change(job=job, assignment_id=assignment.pk, now=now)
+    return _after_assignment_change(job=job, assignment=assignment, now=now)
 
 
 @transaction.atomic

@@ -312,3 +312,27 @@ def test_a_dispatch_shows_and_pushes_what_reading_it_back_would(db, dispatcher, 
     assert [a["officer"]["id"] for a in JobOut(result.job).data["assignments"]] == [other_officer.pk, officer.pk]
     stored = OfficerMessage.objects.get(officer=officer, type="assignment.new").frame
     assert stored["assignment"] == assignment_body(selectors.assignment_full(made.pk))["assignment"]
+
+
+@pytest.mark.parametrize("step", ["accepted", "cleared", "withdrawn"])
+def test_a_step_shows_and_pushes_what_reading_it_back_would(db, dispatcher, officer, other_officer, step):
+    """A step or a withdrawal builds the assignment's payload from the rows it locked, the job's close included."""
+    from fieldapp.events import assignment_body
+    from fieldapp.serializers import AssignmentOut
+
+    on_duty(officer)
+    earlier = new_job(dispatcher)
+    job = services.job_create(created_by=dispatcher, kind="hazard", summary="遗撒", lat=LIAOCHENG[0], lng=LIAOCHENG[1],
+                              linked_job_id=earlier.pk)
+    (assignment,) = dispatch(job, dispatcher, officer)
+    if step == "withdrawn":
+        changed = services.assignment_withdraw(assignment_id=assignment.pk, by=dispatcher, reason="改派")
+    else:
+        changed = services.assignment_advance(assignment_id=assignment.pk, officer=officer, to=step)
+    context = {"now": timezone.now()}
+    read = selectors.assignment_full(assignment.pk)
+    assert changed.status == step
+    assert AssignmentOut(changed, context=context).data == AssignmentOut(read, context=context).data
+    stored = OfficerMessage.objects.get(officer=officer, type="assignment.changed").frame
+    assert stored["assignment"] == assignment_body(read)["assignment"]
+    assert stored["assignment"]["job"]["status"] == ("closed" if step == "cleared" else "open")
