@@ -1,7 +1,29 @@
 """API shapes both apps send, next to the builders in common/ that fill them."""
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from rest_framework import serializers
+
+
+class CachedModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that builds its fields from the model once per class, not once per instance.
+
+    DRF looks every field up in the model each time a ModelSerializer is made; a
+    job with its assignments makes dozens of them per answer and per push, and
+    that lookup was half of a create's, a dispatch's and a step's server time
+    (bench/bench_dispatch.py). The fields are built once, never bound, and each
+    instance gets its own deep copy, as DRF gives it the declared fields. For
+    serializers whose fields depend on neither the instance nor the context.
+    """
+
+    def get_fields(self) -> dict[str, Any]:
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return copy.deepcopy(built)
 
 
 class NavigationOut(serializers.Serializer):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.serializers import CachedModelSerializer
 from fieldapp import records
 from fieldapp.models import Job, Party, QuickClearance, RecordPhoto, RecordStatus, Rescue
 from fieldapp.notify.serializers import AssignmentDeskOut
@@ -22,7 +23,7 @@ from fieldapp.serializers import JobDetailOut, JobOut, OfficerRefOut
 # --- output ---------------------------------------------------------------
 
 
-class RecordPhotoOut(serializers.ModelSerializer):
+class RecordPhotoOut(CachedModelSerializer):
     image_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 
@@ -37,7 +38,7 @@ class RecordPhotoOut(serializers.ModelSerializer):
         return reverse("api-record-photo-file", kwargs={"photo_id": photo.pk, "variant": "thumbnail"})
 
 
-class PartyOut(serializers.ModelSerializer):
+class PartyOut(CachedModelSerializer):
     class Meta:
         model = Party
         fields = ["plate", "vehicle_type", "insurer", "responsibility"]
@@ -56,7 +57,7 @@ def _photos(context: dict[str, Any], record_field: str, record_id: int) -> list[
     return [photo for photo in context["job_photos"] if getattr(photo, record_field) == record_id]
 
 
-class QuickClearanceOut(serializers.ModelSerializer):
+class QuickClearanceOut(CachedModelSerializer):
     """Photos come from context["job_photos"]: the job's current photos, prefetched by the selector."""
 
     officer = OfficerRefOut()
@@ -94,7 +95,7 @@ class QuickClearanceOut(serializers.ModelSerializer):
         return [slot for slot in records.REQUIRED_SLOTS if slot not in filled]
 
 
-class RescueOut(serializers.ModelSerializer):
+class RescueOut(CachedModelSerializer):
     officer = OfficerRefOut()
     photos = serializers.SerializerMethodField()
 

@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from common.maps import navigation_links
-from common.serializers import NavigationOut
+from common.serializers import CachedModelSerializer, NavigationOut
 from fieldapp.models import CongestionPoint, Hazard, OutreachEvent, RoadArea, Squad, TrafficSample
 from stations import hours
 
 # --- points ---------------------------------------------------------------------
 
 
-class PointIn(serializers.ModelSerializer):
+class PointIn(CachedModelSerializer):
     area = serializers.PrimaryKeyRelatedField(queryset=RoadArea.objects.all(), required=False, allow_null=True)
     squad = serializers.PrimaryKeyRelatedField(queryset=Squad.objects.all(), required=False, allow_null=True)
 
@@ -151,7 +151,7 @@ class HazardOut(serializers.Serializer):
 # --- outreach ---------------------------------------------------------------------
 
 
-class OutreachIn(serializers.ModelSerializer):
+class OutreachIn(CachedModelSerializer):
     class Meta:
         model = OutreachEvent
         fields = ["day", "place", "kind", "organisation", "officers", "audience", "materials", "notes"]

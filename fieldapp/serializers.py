@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from common.maps import navigation_links
-from common.serializers import NavigationOut
+from common.serializers import CachedModelSerializer, NavigationOut
 from fieldapp import records
 from fieldapp.fixes import fix_of
 from fieldapp.models import (
@@ -75,7 +75,7 @@ class ActiveAssignmentRefOut(serializers.Serializer):
     status = serializers.CharField()
 
 
-class OfficerOut(serializers.ModelSerializer):
+class OfficerOut(CachedModelSerializer):
     name = serializers.CharField(source="display_name")
     squad = SquadRefOut(allow_null=True)
     state = serializers.SerializerMethodField()
@@ -117,7 +117,7 @@ class OfficerOut(serializers.ModelSerializer):
 
 # --- jobs and assignments -------------------------------------------------
 
-class JobSummaryOut(serializers.ModelSerializer):
+class JobSummaryOut(CachedModelSerializer):
     linked_job = LinkedJobOut(allow_null=True)
     navigation = serializers.SerializerMethodField()
     record = serializers.SerializerMethodField()
@@ -142,7 +142,7 @@ class JobSummaryOut(serializers.ModelSerializer):
         return navigation_links(lat=job.lat, lng=job.lng, name=name, source="webapp.luchang.field")
 
 
-class AssignmentInJobOut(serializers.ModelSerializer):
+class AssignmentInJobOut(CachedModelSerializer):
     """An assignment as listed inside its job (without the job again)."""
 
     officer = OfficerRefOut()
@@ -197,7 +197,7 @@ class AssignmentOut(AssignmentInJobOut):
         fields = [*AssignmentInJobOut.Meta.fields, "job"]
 
 
-class JobEventOut(serializers.ModelSerializer):
+class JobEventOut(CachedModelSerializer):
     actor = UserRefOut(allow_null=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.roles import ADMIN, DISPATCHER, user_has_role
+from common.serializers import CachedModelSerializer
 from fieldapp import api
 from fieldapp.models import Officer, TrackFix
 from fieldapp.track_selectors import TRACK_MAX_FIXES, track_for_officer
@@ -48,7 +49,7 @@ class TrackIn(serializers.Serializer):
         return attrs
 
 
-class TrackFixOut(serializers.ModelSerializer):
+class TrackFixOut(CachedModelSerializer):
     class Meta:
         model = TrackFix
         fields = ["lat", "lng", "accuracy_m", "device_at", "at"]

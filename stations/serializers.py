@@ -12,7 +12,7 @@ from rest_framework import serializers
 from common.api_fields import BoundedDateField
 from common.gcj02 import wgs84_to_gcj02
 from common.maps import distance_text
-from common.serializers import NavigationOut
+from common.serializers import CachedModelSerializer, NavigationOut
 from stations import amenities, hours
 from stations.display import navigation_links, state_labels
 from stations.media import media_url, video_json
@@ -62,7 +62,7 @@ class DayHoursOut(serializers.Serializer):
     intervals = IntervalOut(many=True)
 
 
-class ClosureOut(serializers.ModelSerializer):
+class ClosureOut(CachedModelSerializer):
     class Meta:
         model = Closure
         fields = ["id", "start_date", "end_date", "reason", "opening_hours"]
@@ -80,7 +80,7 @@ class VideoOut(serializers.Serializer):
         return video_json(instance)
 
 
-class PlaylistItemOut(serializers.ModelSerializer):
+class PlaylistItemOut(CachedModelSerializer):
     video = VideoOut()
     active_today = serializers.SerializerMethodField()
 
@@ -93,7 +93,7 @@ class PlaylistItemOut(serializers.ModelSerializer):
         return (item.start_date is None or item.start_date <= today) and (item.end_date is None or item.end_date >= today)
 
 
-class SloganOut(serializers.ModelSerializer):
+class SloganOut(CachedModelSerializer):
     class Meta:
         model = Slogan
         fields = ["id", "text", "position", "active"]

@@ -113,3 +113,26 @@ def test_the_geojson_documents_both_of_its_types(api, db):
 
     content = schema["paths"]["/api/v1/stations.geojson"]["get"]["responses"]["200"]["content"]
     assert {"application/geo+json", "application/json"} <= set(content)
+
+
+
+def test_a_cached_model_serializer_builds_its_fields_once_and_gives_each_instance_its_own(db, dispatcher):
+    """Fields are built from the model once per class; binding them to one instance must not touch another's."""
+    from common.serializers import CachedModelSerializer
+    from fieldapp.models import Job
+    from fieldapp.serializers import JobSummaryOut
+    from tests.helpers import new_job
+
+    class Probe(CachedModelSerializer):
+        class Meta:
+            model = Job
+            fields = ["id", "number"]
+
+    first, second = new_job(dispatcher), new_job(dispatcher)
+    one, other = JobSummaryOut(first), JobSummaryOut(second)
+    assert one.fields["number"] is not other.fields["number"]
+    assert one.fields["number"].parent is one and other.fields["number"].parent is other
+    assert (one.data["number"], other.data["number"]) == (first.number, second.number)
+    # Each class has its own: a subclass never shows its parent's fields.
+    assert "_fields_built" in vars(JobSummaryOut)
+    assert list(Probe(first).data) == ["id", "number"] and "_fields_built" in vars(Probe)

@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.serializers import CachedModelSerializer
 from fieldapp.models import Assignment, NotificationAttempt, PushSubscription
 from fieldapp.serializers import AssignmentInJobOut
 
@@ -20,7 +21,7 @@ CHANNEL_LABELS = {
 }
 
 
-class NotificationAttemptOut(serializers.ModelSerializer):
+class NotificationAttemptOut(CachedModelSerializer):
     text = serializers.SerializerMethodField(help_text="Channel and result in words, e.g. 短信 已发送")
 
     class Meta:
@@ -58,7 +59,7 @@ class PushSubscriptionIn(serializers.Serializer):
     keys = PushSubscriptionKeysIn()
 
 
-class PushSubscriptionOut(serializers.ModelSerializer):
+class PushSubscriptionOut(CachedModelSerializer):
     class Meta:
         model = PushSubscription
         fields = ["id", "endpoint", "created_at"]
