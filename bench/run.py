@@ -75,6 +75,8 @@ def main(argv: list[str]) -> int:
     print(table(entries))
     print(f"\ngoals: {met} {MET_TEXT[True]}, {missed} {MET_TEXT[False]}"
           + (f"; scripts failed: {', '.join(failed)}" if failed else ""), flush=True)
+    if missed:
+        print("why each missed goal is missed, from a profile: docs/bench.md", flush=True)
     report = {"date": began.isoformat(timespec="seconds"), "quick": QUICK, "nproc": os.cpu_count(),
               "seconds": round(total, 1), "scripts": ran, "rows": entries}
     out = RESULTS / f"bench-{began:%Y%m%dT%H%M%SZ}.json"
