@@ -5,24 +5,32 @@ the list API sends it and finder.js only displays its fields.
 """
 from __future__ import annotations
 
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 
 from common import maps
 from stations import amenities, hours
 from stations.models import Station
 
+_STATE_LABELS: dict[str | None, dict[str, str]] = {}
+
 
 def state_labels() -> dict[str, str]:
-    # A context keeps other areas' "Open"/"Closed" (of a job, say) out of these labels.
-    return {
-        hours.OPEN: pgettext("care station state", "Open"),
-        hours.CLOSED: pgettext("care station state", "Closed"),
-        hours.UNKNOWN: pgettext("care station state", "Hours unsure"),
-    }
+    """The three states' words in the active language, translated once per language (a copy: callers may add to it)."""
+    language = get_language()
+    found = _STATE_LABELS.get(language)
+    if found is None:
+        # A context keeps other areas' "Open"/"Closed" (of a job, say) out of these labels.
+        found = _STATE_LABELS[language] = {
+            hours.OPEN: pgettext("care station state", "Open"),
+            hours.CLOSED: pgettext("care station state", "Closed"),
+            hours.UNKNOWN: pgettext("care station state", "Hours unsure"),
+        }
+    return dict(found)
 
 
 def amenity_items(codes: list[str]) -> list[dict[str, str]]:
-    return [{"key": code, "label": str(amenities.BY_CODE[code].label)} for code in codes if code in amenities.BY_CODE]
+    label = amenities.labels()
+    return [{"key": code, "label": label[code]} for code in codes if code in label]
 
 
 def navigation_links(station: Station) -> dict[str, str]:

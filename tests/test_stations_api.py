@@ -291,3 +291,20 @@ def test_next_change_is_shanghai_time(api, db, calendar_2026):
     moment = timezone.datetime.fromisoformat(item["next_change"])
     assert moment.astimezone(hours.SHANGHAI).strftime("%H:%M") in ("22:00", "02:00")
     assert date.fromisoformat(item["next_change"][:10]) >= today_shanghai() - timedelta(days=1)
+
+
+def test_amenity_labels_follow_the_language_of_each_request():
+    """The labels are translated once per language and kept: a Chinese answer never leaks into an English one."""
+    from django.utils import translation
+
+    from stations import amenities
+
+    with translation.override("zh-hans"):
+        chinese = amenities.describe(["drinking_water", "restroom"])
+    with translation.override("en"):
+        english = amenities.describe(["drinking_water", "restroom"])
+    with translation.override("zh-hans"):
+        again = amenities.describe(["drinking_water", "restroom"])
+    assert [item["label"] for item in english] == ["Drinking water", "Restroom"]
+    assert [item["label"] for item in chinese] == [item["label"] for item in again]
+    assert chinese[0]["label"] != "Drinking water" and chinese[0]["icon"] == "🚰"
