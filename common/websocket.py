@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -160,8 +161,14 @@ class GuardedFrames(AsyncJsonWebsocketConsumer):
                 log.warning("leaving %s failed", group, exc_info=True)
 
     async def _renew_every(self, period_s: float) -> None:
+        # The first renewal comes at a random point of the first period: sockets opened
+        # together (a reconnect storm, a shift starting) would otherwise renew together
+        # for ever, and an officer's renewal reads the database on the thread that
+        # also serves the desk's requests (a dispatch waited behind a burst of them).
+        delay = period_s * random.uniform(0.5, 1.0)
         while True:
-            await asyncio.sleep(period_s)
+            await asyncio.sleep(delay)
+            delay = period_s
             try:
                 await self.channel_layer.send(self.channel_name, {"type": "groups.renew"})
             except Exception:  # noqa: BLE001 - the layer is down; try at the next tick.

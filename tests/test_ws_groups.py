@@ -97,3 +97,36 @@ async def test_a_station_screen_whose_group_was_forgotten_hears_pushes_again(sta
     await get_channel_layer().group_send(station_group(station.pk), {"type": "station.changed", "station_id": station.pk})
     assert (await screen.receive_json_from(TIMEOUT))["type"] == "station.changed"
     await screen.disconnect()
+
+
+
+async def test_sockets_opened_together_do_not_renew_together(dispatcher, monkeypatch):
+    """A reconnect storm must not become a storm of renewals every period: each socket's first comes at its own time."""
+    from common.websocket import GuardedFrames
+
+    joined: dict[str, float] = {}
+    renewed: dict[str, float] = {}
+    loop = asyncio.get_running_loop()
+    keep, renew = GuardedFrames.keep_groups, GuardedFrames.groups_renew
+
+    async def noted_keep(self, groups):  # type: ignore[no-untyped-def]
+        await keep(self, groups)
+        joined[self.channel_name] = loop.time()
+
+    async def noted_renew(self, event):  # type: ignore[no-untyped-def]
+        renewed.setdefault(self.channel_name, loop.time())
+        await renew(self, event)
+
+    monkeypatch.setattr(GuardedFrames, "keep_groups", noted_keep)
+    monkeypatch.setattr(GuardedFrames, "groups_renew", noted_renew)
+    desks = [await connect(dispatcher, "/ws/dispatch/") for _ in range(12)]
+    deadline = loop.time() + TIMEOUT
+    while len(renewed) < len(desks):
+        assert loop.time() < deadline, "not every socket renewed its groups"
+        await asyncio.sleep(0.01)
+    # WS_GROUP_RENEW_S is 0.2 here: a first renewal comes 0.1-0.2 s after the join, each socket at its own point.
+    waits = sorted(renewed[name] - joined[name] for name in renewed)
+    assert 0.09 <= waits[0] and waits[-1] <= 0.5, waits
+    assert waits[-1] - waits[0] > 0.03 and waits[0] < 0.17, waits
+    for desk in desks:
+        await desk.disconnect()
