@@ -13,7 +13,7 @@ The arithmetic is fieldapp/figures.py, over those rows in one pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,8 +22,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
-    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -31,6 +29,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from common.moments import values_with_moments
 from fieldapp import figures as fig
 from fieldapp.models import Assignment, DutyChange, Job, Officer, Squad
 from fieldapp.track_selectors import track_last_at_before, track_silence_edges
@@ -69,43 +68,12 @@ def _job_rows(jobs: QuerySet[Job]) -> list[tuple[Any, ...]]:
     jobs = jobs.annotate(is_secondary=ExpressionWrapper(
         Q(linked_job__reported_at__lt=F("reported_at")), output_field=BooleanField(),
     ))
-    return _moments(
+    return values_with_moments(
         jobs,
         ["id", "number", "kind", "status", "summary", "quick_clearance__officer_id", "is_secondary", "rescue__id",
          "rescue__kind", "rescue__officer_id", "rescue__people_helped"],
         ["reported_at", "closed_at", "quick_clearance__lanes_open_at"],
     )
-
-
-class EpochMs(Func):
-    """A moment as whole milliseconds since 1970, computed by the database.
-
-    A year of figures reads about half a million timestamps; Django turns each
-    text timestamp into an aware datetime in Python, which costs more than the
-    queries. A number loads in C, and `_moment` makes the datetime back, exact
-    to the millisecond, so the rules in fieldapp/figures.py see datetimes.
-    """
-
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="ROUND(EXTRACT(EPOCH FROM %(expressions)s) * 1000)::float8", **extra)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # Django keeps SQLite datetimes as UTC text, which julianday() reads.
-        return self.as_sql(compiler, connection, template="ROUND((julianday(%(expressions)s) - 2440587.5) * 86400000.0)", **extra)
-
-
-def _moment(ms: float | None) -> datetime | None:
-    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
-
-
-def _moments(queryset: QuerySet, plain: list[str], moments: list[str]) -> list[tuple[Any, ...]]:
-    """values_list of the plain fields, then the moment fields loaded as EpochMs and made datetimes again."""
-    names = {f"ms_{index}": EpochMs(F(name)) for index, name in enumerate(moments)}
-    rows = queryset.annotate(**names).values_list(*plain, *names)
-    cut = len(plain)
-    return [(*row[:cut], *map(_moment, row[cut:])) for row in rows]
 
 
 def figures_for_range(*, first: date, last: date, squad: Squad | None = None, now: datetime | None = None) -> RangeFigures:
@@ -131,7 +99,7 @@ def figures_for_range(*, first: date, last: date, squad: Squad | None = None, no
     ]
     assignments = [
         fig.AssignmentRow(*row)
-        for row in _moments(
+        for row in values_with_moments(
             Assignment.objects.filter(_job_filter("job__", start, end, squad_id)).order_by(),
             ["job_id", "officer_id", "officer__squad_id", "status"],
             ["dispatched_at", "received_at", "accepted_at", "en_route_at", "on_scene_at", "cleared_at"],

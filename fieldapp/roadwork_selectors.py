@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from common.geo import bounding_box
+from common.moments import values_with_moments
 from fieldapp import roadwork as rw
 from fieldapp import roadwork_config as config
 from fieldapp.figures import Stats, stats
@@ -87,9 +89,10 @@ def fixes_near(
         rows = rows.filter(during)
     if officer_id is not None:
         rows = rows.filter(officer_id=officer_id)
-    near = rows.values_list("officer_id", "lat", "lng", "accuracy_m", "device_at", "at")
-    # The moment the officer was there is the phone's time when it sent one.
-    return [rw.Fix(o, la, ln, device_at or at, acc) for o, la, ln, acc, device_at, at in near]
+    # The moment the officer was there is the phone's time when it sent one; a month of a city's
+    # fixes is hundreds of thousands of moments, read as numbers (common/moments.py).
+    near = values_with_moments(rows, ["officer_id", "lat", "lng", "accuracy_m"], [Coalesce("device_at", "at")])
+    return [rw.Fix(o, la, ln, at, acc) for o, la, ln, acc, at in near]
 
 
 class FixIndex:
