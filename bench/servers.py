@@ -1,8 +1,7 @@
-"""Servers a benchmark starts and stops itself, on loopback and free ports: Daphne, redis-server."""
+"""Servers a benchmark starts and stops itself, on loopback and free ports: Daphne (redis-server is tests/faults.py's)."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds a server has to exit after SIGTERM before it is killed.
@@ -81,49 +79,6 @@ class Daphne:
         if errors:
             print(f"    daphne on port {self.port} logged errors, e.g.: {errors[-1]}", flush=True)
         os.unlink(self.log.name)
-
-
-class RedisServer:
-    """A redis-server of the benchmark's own on a free port, with nothing saved to disk."""
-
-    def __init__(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 10
-        while not self.answers():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"redis-server on port {self.port} did not start")
-            time.sleep(0.05)
-
-    def answers(self) -> bool:
-        import redis
-
-        try:
-            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
-        except Exception:  # noqa: BLE001 - not listening yet
-            return False
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def __enter__(self) -> RedisServer:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        self.stop()
 
 
 def get_times(url: str, count: int, *, headers: dict[str, str] | None = None) -> list[float]:

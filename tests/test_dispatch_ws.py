@@ -35,7 +35,7 @@ async def open_field(officer: Any, after: int = 0) -> WebsocketCommunicator:
     hello = await communicator.receive_json_from(TIMEOUT)
     assert hello["type"] == "hello" and hello["officer_id"] == officer.pk
     await communicator.send_json_to({"type": "resume", "after": after})
-    while (frame := await communicator.receive_json_from(TIMEOUT))["type"] != "resumed":
+    while (await communicator.receive_json_from(TIMEOUT))["type"] != "resumed":
         pass
     return communicator
 
