@@ -1,4 +1,4 @@
-"""Road work: the time to compute the four rates (rates_for_range) and the figures page with them.
+"""Road work: the time to compute the four rates (rates_for_range), on first read and from stored windows.
 
 On a scratch PostgreSQL database (and a scratch SQLite file):
 
@@ -65,19 +65,26 @@ def child(label: str) -> int:
     first = today - timedelta(days=29)
 
     def measure(title: str) -> None:
+        # The first read computes every ended window from the track and stores it (fieldapp/presence.py);
+        # later reads take the stored windows. Both are figures: a range nobody read yet is the first kind.
+        started = time.perf_counter()
+        rates = rates_for_range(first=first, last=today)
+        cold = time.perf_counter() - started
         samples = []
         for _run in range(3):
             started = time.perf_counter()
-            rates = rates_for_range(first=first, last=today)
+            rates_for_range(first=first, last=today)
             samples.append(time.perf_counter() - started)
         started = time.perf_counter()
         in_range = TrackFix.objects.filter(at__gte=hours.aware(datetime.combine(first, datetime.min.time()))).count()
         scan = time.perf_counter() - started
         p50 = sorted(samples)[1]
-        row(f"roadwork, {label}, {title}",
-            f"rates for 30 days ({in_range:,} fixes, {len(rates.by_point)} points, {rates.visibility.whole} windows)",
-            f"p50 {p50:.2f} s, max {max(samples):.2f} s", baseline=f"full scan (count) {scan * 1000:,.0f} ms",
-            ratio=times(p50, scan))
+        what = f"rates for 30 days ({in_range:,} fixes, {len(rates.by_point)} points, {rates.visibility.whole} windows)"
+        baseline = f"full scan (count) {scan * 1000:,.0f} ms"
+        row(f"roadwork, {label}, {title}", f"{what}, first read (from the track)", f"{cold:.2f} s",
+            baseline=baseline, ratio=times(cold, scan))
+        row(f"roadwork, {label}, {title}", f"{what}, stored windows", f"p50 {p50 * 1000:,.0f} ms, max {max(samples) * 1000:,.0f} ms",
+            baseline=baseline, ratio=times(p50, scan))
 
     measure("demo")
     started = time.perf_counter()

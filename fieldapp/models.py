@@ -699,6 +699,40 @@ class CongestionPoint(models.Model):
         return self.name
 
 
+class SettledPresence(models.Model):
+    """The presence at a point during one post window that has ended, computed once from the track.
+
+    Derived, never edited: fieldapp/presence.py computes a window from the track
+    fixes of its own time (roadwork.py's rules), and stores it once no accepted
+    fix can still arrive for it. `basis` names what the answer depends on besides
+    the fixes: the point's centre and radius and the visit rules. A point moved or
+    a rule changed gives a new basis, so an old row is never read for it again.
+    It holds minutes per officer, not positions, so the rates of a range older
+    than the track's retention stay right after `prune_dispatch` deletes its fixes.
+    """
+
+    point = models.ForeignKey(CongestionPoint, on_delete=models.CASCADE, related_name="settled_presence", verbose_name=_("point"))
+    start = models.DateTimeField(_("window start"))
+    end = models.DateTimeField(_("window end"))
+    basis = models.CharField(_("computed for"), max_length=120)
+    visits = models.PositiveIntegerField(_("visits"))
+    first_arrival = models.DateTimeField(_("first arrival"), null=True, blank=True)
+    # {officer id: minutes inside the window, unrounded} and each visit's minutes inside it.
+    minutes_by_officer = models.JSONField(_("minutes by officer"), default=dict)
+    visit_minutes = models.JSONField(_("minutes of each visit"), default=list)
+    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("settled window presence")
+        verbose_name_plural = _("settled window presence")
+        constraints = [
+            models.UniqueConstraint(fields=["point", "start", "end", "basis"], name="settled_presence_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.start:%Y-%m-%d %H:%M}"
+
+
 class TrafficSample(models.Model):
     """The traffic state at a point at one moment, from an officer's tap or from AMap."""
 

@@ -159,7 +159,16 @@ def visits_of(fixes: Iterable[Fix], place: Place, rules: Rules = Rules()) -> lis
     return visits
 
 
-def presence_in(window: Window, visits: Iterable[Visit], rules: Rules = Rules()) -> WindowPresence:
+@dataclass(frozen=True)
+class WindowFacts:
+    """What a window's presence is made of: each officer's unrounded minutes in it, its visits, the first arrival."""
+
+    minutes: Mapping[int, float]
+    visits: int
+    first_arrival: datetime | None
+
+
+def facts_in(window: Window, visits: Iterable[Visit]) -> WindowFacts:
     minutes: dict[int, float] = {}
     count = 0
     first: datetime | None = None
@@ -170,16 +179,30 @@ def presence_in(window: Window, visits: Iterable[Visit], rules: Rules = Rules())
         minutes[visit.officer_id] = minutes.get(visit.officer_id, 0.0) + visit.minutes_within(window)
         arrival = max(visit.start, window.start)
         first = arrival if first is None or arrival < first else first
-    total = sum(minutes.values())
+    return WindowFacts(minutes, count, first)
+
+
+def presence_in(window: Window, visits: Iterable[Visit], rules: Rules = Rules()) -> WindowPresence:
+    return presence_from(window, facts_in(window, visits), rules)
+
+
+def presence_from(window: Window, facts: WindowFacts, rules: Rules = Rules()) -> WindowPresence:
+    total = sum(facts.minutes.values())
     return WindowPresence(
         window=window,
         officer_minutes=round(total, 2),
-        visits=count,
-        minutes_per_visit=round(total / count, 2) if count else None,
-        covered=any(value >= rules.covered_minutes for value in minutes.values()),
-        first_arrival=first,
-        minutes_by_officer={key: round(value, 2) for key, value in minutes.items()},
+        visits=facts.visits,
+        minutes_per_visit=round(total / facts.visits, 2) if facts.visits else None,
+        covered=any(value >= rules.covered_minutes for value in facts.minutes.values()),
+        first_arrival=facts.first_arrival,
+        minutes_by_officer={key: round(value, 2) for key, value in facts.minutes.items()},
     )
+
+
+def visit_minutes_in(window: Window, visits: Iterable[Visit]) -> list[float]:
+    """The minutes of each visit spent inside the window, for those that spent any (the p50/p90 of a visit)."""
+    inside_minutes = (visit.minutes_within(window) for visit in visits if visit.touches(window))
+    return [value for value in inside_minutes if value > 0]
 
 
 def presence(windows: Iterable[Window], fixes: Iterable[Fix], place: Place, rules: Rules = Rules()) -> list[WindowPresence]:

@@ -7,18 +7,15 @@ and admins only (the views check the role); an officer sees their own.
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from common.geo import bounding_box
-from common.moments import values_with_moments
+from fieldapp import presence
 from fieldapp import roadwork as rw
 from fieldapp import roadwork_config as config
 from fieldapp.figures import Stats, stats
@@ -30,7 +27,6 @@ from fieldapp.models import (
     Officer,
     OutreachEvent,
     RoadArea,
-    TrackFix,
     TrafficSample,
 )
 from stations import hours
@@ -47,65 +43,6 @@ def windows_of(point: CongestionPoint, calendar: hours.Calendar, first: date, da
     return rw.post_windows(
         point.post_windows, calendar, first, days, follows_national_calendar=point.follows_national_calendar
     )
-
-
-def place_of(point: CongestionPoint) -> rw.Place:
-    return rw.Place(point.lat, point.lng, point.radius_m)
-
-
-# A fix this far beyond a point's radius is still fetched: it ends a visit when the officer
-# left and came back within the join gap. Farther away, the join gap alone ends the visit.
-NEAR_PADDING_M = 500
-
-
-def _spans(windows: Iterable[rw.Window], pad: timedelta) -> list[tuple[datetime, datetime]]:
-    """The windows' times, each widened by `pad` before it, overlapping ones merged."""
-    merged: list[tuple[datetime, datetime]] = []
-    for start, end in sorted((w.start - pad, w.end) for w in windows):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def fixes_near(
-    points: Sequence[CongestionPoint], start: datetime, end: datetime, officer_id: int | None = None,
-    spans: Sequence[tuple[datetime, datetime]] | None = None,
-) -> list[rw.Fix]:
-    """Track fixes in [start, end) near any of the points, only inside `spans` when given: one query."""
-    if not points or spans == []:
-        return []
-    box = Q()
-    for point in points:
-        b = bounding_box(point.lat, point.lng, point.radius_m + NEAR_PADDING_M)
-        box |= Q(lat__gte=b.min_lat, lat__lte=b.max_lat, lng__gte=b.min_lng, lng__lte=b.max_lng)
-    rows = TrackFix.objects.filter(box, at__gte=start, at__lt=end)
-    if spans:
-        # The rates need fixes inside post windows only (and one join gap before each).
-        during = Q()
-        for span_start, span_end in spans:
-            during |= Q(at__gte=span_start, at__lt=span_end)
-        rows = rows.filter(during)
-    if officer_id is not None:
-        rows = rows.filter(officer_id=officer_id)
-    # The moment the officer was there is the phone's time when it sent one; a month of a city's
-    # fixes is hundreds of thousands of moments, read as numbers (common/moments.py).
-    near = values_with_moments(rows, ["officer_id", "lat", "lng", "accuracy_m"], [Coalesce("device_at", "at")])
-    return [rw.Fix(o, la, ln, at, acc) for o, la, ln, acc, at in near]
-
-
-class FixIndex:
-    """Fixes sorted by latitude, so each point takes only those in its own padded box (bisect, not a scan)."""
-
-    def __init__(self, fixes: list[rw.Fix]) -> None:
-        self.fixes = sorted(fixes, key=lambda fix: fix.lat)
-        self.lats = [fix.lat for fix in self.fixes]
-
-    def near(self, point: CongestionPoint) -> list[rw.Fix]:
-        b = bounding_box(point.lat, point.lng, point.radius_m + NEAR_PADDING_M)
-        low, high = bisect_left(self.lats, b.min_lat), bisect_right(self.lats, b.max_lat)
-        return [fix for fix in self.fixes[low:high] if b.min_lng <= fix.lng <= b.max_lng]
 
 
 @dataclass
@@ -141,14 +78,14 @@ def points_now(*, now: datetime | None = None, points: Iterable[CongestionPoint]
     current = {pk: rw.window_at(ws, now) for pk, ws in windows.items()}
     # Fixes since the earliest current window started (or the last join gap, for "已到岗" outside windows).
     starts = [w.start for w in current.values() if w is not None] + [now - timedelta(hours=2)]
-    fixes = fixes_near(points, min(starts), now + timedelta(seconds=1))
+    fixes = presence.fixes_near(points, min(starts), now + timedelta(seconds=1))
     latest = _latest_traffic([point.pk for point in points], now)
     ids = {fix.officer_id for fix in fixes}
     officers = {officer.pk: officer for officer in Officer.objects.filter(pk__in=ids).select_related("user", "squad")}
     result = []
-    index = FixIndex(fixes)
+    index = presence.FixIndex(fixes)
     for point in points:
-        visits = rw.visits_of(index.near(point), place_of(point), rules)
+        visits = rw.visits_of(index.near(point), presence.place_of(point), rules)
         window = current[point.pk]
         row = rw.presence_in(window, visits, rules) if window else None
         minutes_here = {}
@@ -296,21 +233,15 @@ def rates_for_range(*, first: date, last: date, now: datetime | None = None) -> 
         point.pk: [w for w in windows_of(point, calendar, first, days) if w.end <= end]
         for point in points
     }
-    # The track is filtered by the server's time (`at`, indexed); a fix's moment may be its device
-    # time, a little earlier, so each span starts a join gap early.
-    spans = _spans((w for ws in windows.values() for w in ws), rules.join_gap)
-    fixes = fixes_near(points, start, end, spans=spans)
+    tallies = presence.window_presence(points, windows, rules, now=now)
     by_point: list[PointRate] = []
     squad_rows: dict[str, list[rw.WindowPresence]] = defaultdict(list)
     all_rows: list[rw.WindowPresence] = []
-    visit_seconds: list[float] = []
-    index = FixIndex(fixes)
+    visit_minutes: list[float] = []
     for point in points:
-        visits = rw.visits_of(index.near(point), place_of(point), rules)
-        rows = [rw.presence_in(window, visits, rules) for window in windows[point.pk]]
-        visit_seconds.extend(
-            v.minutes_within(w) * 60 for w in windows[point.pk] for v in visits if v.touches(w) and v.minutes_within(w) > 0
-        )
+        point_tallies = [tallies[(point.pk, w.start, w.end)] for w in windows[point.pk]]
+        rows = [tally.presence for tally in point_tallies]
+        visit_minutes.extend(minutes for tally in point_tallies for minutes in tally.visit_minutes)
         all_rows.extend(rows)
         squad_rows[point.squad.name if point.squad else "—"].extend(rows)
         by_point.append(PointRate(point, rw.visibility_rate(rows), round(sum(r.officer_minutes for r in rows), 1)))
@@ -348,7 +279,7 @@ def rates_for_range(*, first: date, last: date, now: datetime | None = None) -> 
         by_squad=sorted((name, rw.visibility_rate(rows)) for name, rows in squad_rows.items()),
         intervention=intervention, found=found, flow=flow, flow_sources=sources, closure=closure,
         hazards_open=open_count, hazards_overdue=overdue_count, outreach_by_kind=outreach,
-        visit_minutes=stats(visit_seconds),
+        visit_minutes=stats([minutes * 60 for minutes in visit_minutes]),
         settings={
             "ROADWORK_COVERED_MINUTES": rules.covered_minutes,
             "ROADWORK_VISIT_GAP_MINUTES": rules.join_gap.total_seconds() / 60,

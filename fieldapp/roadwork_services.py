@@ -15,8 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError, InvalidInput, NotFound
+from fieldapp import presence
 from fieldapp import roadwork as rw
+from fieldapp import roadwork_config as config
 from fieldapp.models import CongestionPoint, Hazard, HazardEvent, Officer, OutreachEvent, TrafficSample
+from fieldapp.roadwork_selectors import calendar_for, windows_of
 from stations import hours
 
 POINT_FIELDS = (
@@ -158,3 +161,17 @@ def outreach_record(*, recorded_by: Any, officers: list[Officer], **values: Any)
     event.save()
     event.officers.set(officers)
     return event
+
+
+def presence_fill(*, first: date, last: date, now: datetime | None = None) -> int:
+    """Store the presence of the active points' ended post windows of [first, last] not stored yet; returns how many.
+
+    The rates store what they compute on first read anyway; this does it ahead of the
+    reader, nightly (`manage.py roadwork_presence`, and `prune_dispatch` before it deletes fixes).
+    """
+    now = now or timezone.now()
+    points = list(CongestionPoint.objects.filter(status=CongestionPoint.Status.ACTIVE))
+    calendar = calendar_for(first, last)
+    days = (last - first).days + 1
+    windows = {point.pk: windows_of(point, calendar, first, days) for point in points}
+    return presence.fill(points=points, windows=windows, rules=config.rules(), now=now)

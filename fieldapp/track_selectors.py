@@ -7,15 +7,22 @@ figures) must do the same.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
 
 from fieldapp.models import TrackFix
+from stations import hours
 
 # One answer of the track API holds at most this many fixes (a day at one fix every 15 s is 5,760).
 TRACK_MAX_FIXES = 20_000
+
+
+def oldest_fix_day() -> date | None:
+    """The Beijing day of the oldest fix kept (index track_fix_at), None when the track is empty."""
+    oldest = TrackFix.objects.order_by("at").values_list("at", flat=True).first()
+    return hours.to_shanghai(oldest).date() if oldest else None
 
 
 def track_for_officer(*, officer_id: int, start: datetime, end: datetime) -> QuerySet[TrackFix]:

@@ -23,6 +23,11 @@ def moment(day: date, clock: str) -> datetime:
 
 @pytest.fixture
 def known(db, squad, officer, dispatcher):
+    return load_known(squad, officer, dispatcher)
+
+
+def load_known(squad, officer, dispatcher):  # type: ignore[no-untyped-def]
+    """The known data set: one point whose Monday window is covered and Tuesday's is not, and its jobs, traffic, hazards."""
     point = services.point_create(
         name="柳园路口", lat=CENTRE[0], lng=CENTRE[1], radius_m=150, squad=squad, officer=officer,
         post_windows="Mo-Fr 07:00-09:00",

@@ -1,12 +1,19 @@
-"""Delete old officer-feed frames, idempotency records and position-track fixes; run it daily (cron, systemd timer)."""
+"""Delete old officer-feed frames, idempotency records and position-track fixes; run it daily (cron, systemd timer).
+
+Before the fixes go, the congestion points' ended post windows are stored as presence
+(fieldapp/presence.py), so the road-work rates of older ranges stay right.
+"""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from fieldapp.roadwork_services import presence_fill
 from fieldapp.services import dispatch_records_prune
+from fieldapp.track_selectors import oldest_fix_day
 from fieldapp.track_services import track_prune
 
 
@@ -32,5 +39,9 @@ class Command(BaseCommand):
             idempotency_older_than=timedelta(hours=options["idempotency_hours"]),
         )
         self.stdout.write(f"Deleted {deleted['feed']} feed frames and {deleted['idempotency']} idempotency records.")
+        oldest = oldest_fix_day()
+        if oldest is not None:
+            stored = presence_fill(first=oldest, last=timezone.localdate())
+            self.stdout.write(f"Stored the presence of {stored} post windows before pruning the track.")
         fixes = track_prune(older_than=timedelta(days=track_days))
         self.stdout.write(f"Deleted {fixes} position-track fixes older than {track_days} days.")
