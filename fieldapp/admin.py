@@ -324,7 +324,15 @@ class ExpiringTokenAdmin(TokenAdmin):
 # Points and areas are edited on the desk (/dispatch/roadwork/), where the post
 # windows have the week editor; here they are edited through the same service.
 from fieldapp import roadwork_services  # noqa: E402
-from fieldapp.models import CongestionPoint, Hazard, HazardEvent, OutreachEvent, RoadArea, TrafficSample  # noqa: E402
+from fieldapp.models import (  # noqa: E402
+    CongestionPoint,
+    Hazard,
+    HazardEvent,
+    OutreachEvent,
+    RoadArea,
+    SettledPresence,
+    TrafficSample,
+)
 
 
 @admin.register(RoadArea)
@@ -392,3 +400,16 @@ class TrafficSampleAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SettledPresence)
+class SettledPresenceAdmin(ReadOnlyAdmin):
+    """Derived from the track (fieldapp/presence.py): shown, never edited. Deleting rows only makes a read recompute them."""
+
+    list_display = ("point", "start", "end", "visits", "first_arrival", "computed_at")
+    list_filter = ("point",)
+    list_select_related = ("point",)
+    date_hierarchy = "start"
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return True

@@ -109,3 +109,14 @@ def test_the_nightly_command_stores_what_the_rates_will_read(known):
     assert windows >= 2 and SettledPresence.objects.filter(start=moment(TUESDAY, "07:00"), visits=1).exists()
     call_command("roadwork_presence", "--days", days, stdout=out)
     assert "Stored the presence of 0 post windows" in out.getvalue()
+
+
+def test_admin_lists_stored_windows_and_never_edits_them(known, admin, client):
+    rates_for_range(first=MONDAY, last=TUESDAY)
+    row = SettledPresence.objects.order_by("start").first()
+    client.force_login(admin)
+    page = client.get("/admin/fieldapp/settledpresence/")
+    assert page.status_code == 200 and "柳园路口" in page.content.decode()
+    assert client.get("/admin/fieldapp/settledpresence/add/").status_code == 403
+    assert client.post(f"/admin/fieldapp/settledpresence/{row.pk}/change/", {"visits": 9}).status_code == 403
+    assert SettledPresence.objects.get(pk=row.pk).visits == 1
