@@ -8,7 +8,9 @@
    Then the goal's own load: 1,000 fixes a second in all, evenly paced, and
    each fix's send -> the desk (every fix must be answered `position.saved`).
 3. Dispatch -> phone while every other officer sends a fix every 5 s, for 200
-   and for 1,000 officers. Baseline: a bare `websockets` server, the same load,
+   and for 1,000 officers; then (PostgreSQL) the largest size again with the
+   officers split over two Daphnes sharing a redis-server of the run's own,
+   the phone on one and the dispatch POSTed to the other. Baseline: a bare `websockets` server, the same load,
    pushing a frame to a probe socket on a trigger.
 
 The bare server is also the baseline of opening the sockets and of the fixes a
@@ -30,6 +32,7 @@ import itertools
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -93,7 +96,34 @@ def child(label: str) -> int:
             asyncio.run(on_server(f"ingest, {title}", server, people, bare))
         finally:
             server.stop()
+    if label == "postgres":
+        two_servers_over_redis(people, bare)
     return 0
+
+
+def two_servers_over_redis(people: dict[str, Any], bare: dict[str, Any]) -> None:
+
+    if shutil.which("redis-server") is None:
+        print("  (redis-server is not installed: the two-process case is left out)", flush=True)
+        return
+    from tests.faults import RedisServer  # the fault tests' own: a redis-server on a free port
+
+    redis = RedisServer()
+    print(f"\n[postgres, two Daphnes over Redis (port {redis.port})] phone on A, dispatch POSTed to B", flush=True)
+    try:
+        server_a = Daphne(redis.url, wait=False)
+        try:
+            server_b = Daphne(redis.url, wait=False)
+            try:
+                server_a.wait_ready()
+                server_b.wait_ready()
+                asyncio.run(on_two_servers("ingest, postgres, two Daphnes over Redis", server_a, server_b, people, bare))
+            finally:
+                server_b.stop()
+        finally:
+            server_a.stop()
+    finally:
+        redis.stop()
 
 
 def make_people(count: int) -> dict[str, Any]:
@@ -201,6 +231,16 @@ async def on_server(scenario: str, server: Any, people: dict[str, Any], bare: di
     for size in SIZES:
         await dispatch_under_load(scenario, server, people, sockets[:size], size, bare["push"][size])
     await asyncio.gather(*(s.close() for s in sockets))
+
+
+async def on_two_servers(scenario: str, server_a: Any, server_b: Any, people: dict[str, Any], bare: dict[str, Any]) -> None:
+    """Officers split over two Daphnes sharing Redis; the probe phone on A, every dispatch POSTed to B."""
+    size = max(SIZES)
+    cookies = people["cookies"][1:size + 1]
+    sockets_a, _opened, _dropped = await open_many(server_a, cookies[:size // 2])
+    sockets_b, _opened, _dropped = await open_many(server_b, cookies[size // 2:])
+    await dispatch_under_load(scenario, server_a, people, sockets_a + sockets_b, size, bare["push"][size], post_to=server_b)
+    await asyncio.gather(*(s.close() for s in sockets_a + sockets_b))
 
 
 async def send_fixes(socket_: Any, officer_id: int, stop: float, sent_at: dict[tuple[int, float], float],
@@ -344,7 +384,8 @@ async def drain(socket_: Any) -> None:
 
 
 async def dispatch_under_load(scenario: str, server: Any, people: dict[str, Any], sockets: list[Any], size: int,
-                              bare_push: tuple[float, float]) -> None:
+                              bare_push: tuple[float, float], post_to: Any = None) -> None:
+    """Dispatches POSTed to `post_to` (default: the phone's own server) while `sockets` send a fix every 5 s."""
     from asgiref.sync import sync_to_async
     from bench_dispatch import measure
 
@@ -361,9 +402,10 @@ async def dispatch_under_load(scenario: str, server: Any, people: dict[str, Any]
     load = asyncio.ensure_future(steady_load(sockets, stop))
     await asyncio.sleep(LOAD_PERIOD_S)  # every load socket has sent once
     # The server's first dispatches load code and build serializers' fields once: not counted.
-    await measure(server, server, people["cookies"][0], probe, jobs[:WARM_UP_DISPATCHES],
+    post_to = post_to or server
+    await measure(server, post_to, people["cookies"][0], probe, jobs[:WARM_UP_DISPATCHES],
                   people["dispatcher_token"], people["probe_token"])
-    latencies, _responses = await measure(server, server, people["cookies"][0], probe, jobs[WARM_UP_DISPATCHES:],
+    latencies, _responses = await measure(server, post_to, people["cookies"][0], probe, jobs[WARM_UP_DISPATCHES:],
                                           people["dispatcher_token"], people["probe_token"])
     stop.set()
     await load
