@@ -28,7 +28,11 @@ from servers import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-PAGES = (("/", None), ("/stations/", None), ("/login/", None), ("/field/", "officer1"), ("/dispatch/", "dispatcher"))
+PAGES = (
+    ("/", None), ("/stations/", None), ("/login/", None), ("/field/", "officer1"),
+    ("/field/roadwork/posts/", "officer1"), ("/field/roadwork/hazards/new/", "officer1"),
+    ("/field/roadwork/outreach/new/", "officer1"), ("/dispatch/", "dispatcher"),
+)
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
