@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.roles import DISPATCHER, GROUPS, IsDispatcher, IsOfficer, user_has_role
-from fieldapp import selectors, services
+from fieldapp import events, selectors, services
 from fieldapp.fixes import fix_of
 from fieldapp.idempotency import IDEMPOTENCY_KEY, idempotent
 from fieldapp.records_serializers import JobDeskDetailOut, JobDeskOut
@@ -41,6 +41,9 @@ from fieldapp.serializers import (
     OfficerOut,
     PositionIn,
     WithdrawIn,
+    assignment_json,
+    dispatch_result_json,
+    job_json,
 )
 
 TAG = "dispatch"
@@ -129,8 +132,9 @@ class JobListCreateApi(FieldApi):
             priority=data["priority"], description=data["description"], address=data["address"],
             source=data["source"], reported_at=data["reported_at"], linked_job_id=data["linked_job"],
         )
-        # The service's job is already shaped as a read would shape it (selectors.job_just_created).
-        return Response(JobDeskDetailOut(job, context=self.ctx()).data, status=status.HTTP_201_CREATED)
+        # The service's job is already shaped as a read would shape it (selectors.job_just_created);
+        # its JobDeskDetailOut is built by hand, as its push is.
+        return Response(events.desk_job_json(job, now=timezone.now(), with_events=True), status=status.HTTP_201_CREATED)
 
 
 class JobDetailApi(FieldApi):
@@ -185,7 +189,7 @@ class JobDispatchApi(DispatcherApi):
         result = services.job_dispatch(
             job_id=job_id, officer_ids=data["officers"], dispatcher=request.user, force=data["force"]
         )
-        return Response(DispatchResultOut(result, context=self.ctx()).data)
+        return Response(dispatch_result_json(result, timezone.now()))
 
 
 class JobCancelApi(DispatcherApi):
@@ -197,7 +201,7 @@ class JobCancelApi(DispatcherApi):
     def post(self, request: Request, job_id: int) -> Response:
         data = self.valid(CancelIn, request.data)
         job = services.job_cancel(job_id=job_id, by=request.user, reason=data["reason"])
-        return Response(JobOut(job, context=self.ctx()).data)
+        return Response(job_json(job, timezone.now()))
 
 
 class JobCloseApi(DispatcherApi):
@@ -208,7 +212,7 @@ class JobCloseApi(DispatcherApi):
     @idempotent
     def post(self, request: Request, job_id: int) -> Response:
         job = services.job_close(job_id=job_id, by=request.user)
-        return Response(JobOut(job, context=self.ctx()).data)
+        return Response(job_json(job, timezone.now()))
 
 
 # --- assignments ----------------------------------------------------------
@@ -230,7 +234,7 @@ class AssignmentAdvanceApi(FieldApi):
             assignment_id=assignment_id, officer=officer, to=data["to"], device_at=data["device_time"] or data["at"],
             lat=data["lat"], lng=data["lng"], accuracy=data["accuracy"], reason=data["reason"],
         )
-        return Response(AssignmentOut(assignment, context=self.ctx()).data)
+        return Response(assignment_json(assignment, timezone.now()))
 
 
 class AssignmentWithdrawApi(DispatcherApi):
@@ -242,7 +246,7 @@ class AssignmentWithdrawApi(DispatcherApi):
     def post(self, request: Request, assignment_id: int) -> Response:
         data = self.valid(WithdrawIn, request.data)
         assignment = services.assignment_withdraw(assignment_id=assignment_id, by=request.user, reason=data["reason"])
-        return Response(AssignmentOut(assignment, context=self.ctx()).data)
+        return Response(assignment_json(assignment, timezone.now()))
 
 
 # --- me and officers ------------------------------------------------------

@@ -10,6 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -20,9 +24,10 @@ from django.db import transaction
 
 from fieldapp.fixes import iso_local
 from fieldapp.models import Assignment, Job, Officer, OfficerMessage
+from fieldapp.notify.serializers import NotificationAttemptOut
 from fieldapp.positions import Fix
 from fieldapp.records_serializers import JobDeskOut
-from fieldapp.serializers import AssignmentOut, JobOut, OfficerOut
+from fieldapp.serializers import assignment_in_job_json, assignment_json, job_event_json, job_json, officer_json
 
 log = logging.getLogger(__name__)
 
@@ -45,35 +50,109 @@ def plain(data: Any) -> Any:
 
 
 def send(group: str, message: dict[str, Any]) -> None:
+    send_all([(group, message)])
+
+
+def send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send messages in order, in one hop to the event loop (async_to_sync costs as much as a query)."""
     # The commit has happened; a channel layer failure must not turn a saved
     # change into an error. The phone recovers through resume, the desk on reload.
     try:
-        async_to_sync(get_channel_layer().group_send)(group, message)
+        async_to_sync(_group_send_all)(messages)
     except Exception:  # noqa: BLE001
-        log.exception("push to %s failed", group)
+        log.exception("push to %s failed", ", ".join(group for group, _message in messages))
+
+
+async def _group_send_all(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+    for group, message in messages:
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # noqa: BLE001 - one group's failure must not hold back the others.
+            log.exception("push to %s failed", group)
+
+
+# The pushes being gathered by `one_hop()` on this thread, or None.
+_gathered: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar("gathered_pushes", default=None)
+
+
+@contextmanager
+def one_hop() -> Iterator[None]:
+    """The pushes made inside leave together after the commit, in one hop, in the order they were made.
+
+    For a service that pushes several messages (a dispatch tells the officer
+    and the desk twice). They are registered with the commit as one callback,
+    where the block ends, so they live or die with the same savepoint: no
+    savepoint may roll back inside the block while the work goes on.
+    """
+    outer = _gathered.get()
+    if outer is not None:
+        # Already gathering: the outer block sends these too.
+        yield
+        return
+    gathered: list[tuple[str, dict[str, Any]]] = []
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    # Not reached when the block raised: its work is rolled back, nothing is sent.
+    if gathered:
+        transaction.on_commit(lambda: send_all(gathered), robust=True)
 
 
 def _send_on_commit(group: str, message: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: send(group, message), robust=True)
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.append((group, message))
+    else:
+        transaction.on_commit(lambda: send(group, message), robust=True)
 
 
 # --- shapes ---------------------------------------------------------------
+# Built by hand (fieldapp.serializers, "the same shapes, built by hand"): plain JSON already.
 
 def assignment_body(assignment: Assignment) -> dict[str, Any]:
-    return {"assignment": plain(AssignmentOut(assignment).data)}
+    return {"assignment": assignment_json(assignment)}
 
 
 def job_body(job: Job) -> dict[str, Any]:
-    return {"job": plain(JobOut(job).data)}
+    return {"job": job_json(job)}
+
+
+def desk_job_json(job: Job, *, now: datetime | None = None, with_events: bool = False) -> dict[str, Any]:
+    """JobDeskOut (GET /jobs/ as a dispatcher), or JobDeskDetailOut with the events (the answer to a create).
+
+    The job comes from a fieldapp.selectors job query (or job_just_created). The
+    desk's own fields are made by the serializer's methods, so their rules stay in one place.
+    """
+    desk = JobDeskOut(context={"now": now})
+    shape = job_json(job, now)
+    shape["assignments"] = [
+        {**assignment_in_job_json(assignment, now), "notifications": _notifications(assignment)}
+        for assignment in job.assignments.all()
+    ]
+    if with_events:
+        shape["events"] = [job_event_json(event) for event in job.events.all()]
+    shape["found_on_patrol"] = desk.get_found_on_patrol(job)
+    shape["records"] = plain(desk.get_records(job))
+    shape["timeline"] = plain(desk.get_timeline(job))
+    return shape
+
+
+def _notifications(assignment: Assignment) -> list[dict[str, Any]]:
+    # As AssignmentDeskOut shows them (prefetched by the selectors); most assignments have none yet.
+    attempts = getattr(assignment, "notification_list", [])
+    return plain(NotificationAttemptOut(attempts, many=True).data) if attempts else []
 
 
 def desk_job_body(job: Job) -> dict[str, Any]:
     """The desk's job: with its field records, step timeline and found_on_patrol (GET /jobs/ as a dispatcher)."""
-    return {"job": plain(JobDeskOut(job).data)}
+    return {"job": desk_job_json(job)}
 
 
 def officer_body(officer: Officer) -> dict[str, Any]:
-    return {"officer": plain(OfficerOut(officer).data)}
+    return {"officer": officer_json(officer)}
 
 
 # --- officer feed ---------------------------------------------------------

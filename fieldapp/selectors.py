@@ -54,6 +54,17 @@ def officer_with_state(officer_id: int) -> Officer:
     return officers_board().get(pk=officer_id)
 
 
+def officer_with_active(officer: Officer, active: list[Assignment]) -> Officer:
+    """An officer a service holds locked (with user and squad), shaped as officer_with_state() shapes it.
+
+    For a service that knows the officer's active assignments without asking
+    (each with its job): none after their last one ended, the new one after a
+    dispatch to a free officer.
+    """
+    officer.active_assignment_list = active
+    return officer
+
+
 # --- jobs -----------------------------------------------------------------
 
 def _assignments_prefetch() -> Prefetch:
@@ -123,15 +134,39 @@ def job_full(job_id: int) -> Job:
     return _jobs().get(pk=job_id)
 
 
+def _job_assignments() -> QuerySet[Assignment]:
+    # What AssignmentInJobOut shows of each: the officer, their squad, the dispatcher.
+    return Assignment.objects.select_related("officer__user", "officer__squad", "dispatched_by").order_by(
+        "dispatched_at", "id")
+
+
 def job_with_assignments(job_id: int) -> Job:
     """What JobOut shows (the job, its creator, its assignments), without the desk's records and
     notification attempts: the answer to a dispatch, at a third of job_full's cost."""
-    assignments = Assignment.objects.select_related("officer__user", "officer__squad", "dispatched_by")
     return (
         Job.objects.select_related("created_by", "linked_job")
-        .prefetch_related(Prefetch("assignments", queryset=assignments.order_by("dispatched_at", "id")))
+        .prefetch_related(Prefetch("assignments", queryset=_job_assignments()))
         .get(pk=job_id)
     )
+
+
+def assignments_for_dispatch(*, job_id: int, officer_ids: list[int]) -> list[Assignment]:
+    """In one read: the job's assignments, as job_with_assignments() fetches them, and the
+    officers' active assignments on other jobs (those officers are busy)."""
+    return list(_job_assignments().filter(
+        Q(job_id=job_id) | Q(officer_id__in=officer_ids, status__in=ACTIVE_STATUSES)))
+
+
+def job_dispatched(job: Job, assignments: list[Assignment]) -> Job:
+    """A job a dispatch holds locked (with its creator and linked job), shaped as job_with_assignments() shapes it.
+
+    `assignments`: the ones it had (assignments_for_dispatch()) and the ones just made,
+    each with its officer, squad and dispatcher; none is read back.
+    tests/test_dispatch_services.py checks that it serializes as the job read back does.
+    """
+    ordered = sorted(assignments, key=lambda assignment: (assignment.dispatched_at, assignment.pk))
+    job._prefetched_objects_cache = {"assignments": _as_queryset(Assignment, ordered)}
+    return job
 
 
 def job_just_created(job: Job, created: JobEvent) -> Job:
@@ -144,14 +179,16 @@ def job_just_created(job: Job, created: JobEvent) -> Job:
     """
     for record in ("quick_clearance", "rescue"):
         getattr(Job, record).related.set_cached_value(job, None)
-    job._prefetched_objects_cache = {"assignments": Assignment.objects.none(), "events": _as_queryset([created])}
+    job._prefetched_objects_cache = {
+        "assignments": _as_queryset(Assignment, []), "events": _as_queryset(JobEvent, [created]),
+    }
     job.photo_list = []
     return job
 
 
-def _as_queryset(rows: list[JobEvent]) -> QuerySet[JobEvent]:
+def _as_queryset(model: type[Any], rows: list[Any]) -> QuerySet[Any]:
     """Rows already in hand as a prefetched queryset: iterating it asks the database nothing."""
-    queryset = JobEvent.objects.none()
+    queryset = model.objects.none()
     queryset._result_cache = rows
     return queryset
 

@@ -1,7 +1,7 @@
 """JSON shapes of dispatch, shared by the REST API and the WebSocket pushes (docs/api-dispatch.md)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -12,7 +12,7 @@ from rest_framework import serializers
 from common.maps import navigation_links
 from common.serializers import CachedModelSerializer, NavigationOut
 from fieldapp import records
-from fieldapp.fixes import fix_of
+from fieldapp.fixes import fix_of, iso_local
 from fieldapp.models import (
     OFFICER_STATES,
     OFFICER_STEPS,
@@ -91,17 +91,11 @@ class OfficerOut(CachedModelSerializer):
         ]
 
     def _active(self, officer: Officer) -> list[Assignment]:
-        # A serializer runs no query: selectors.officers_board / officer_with_state prefetch this.
-        prefetched = getattr(officer, "active_assignment_list", None)
-        if prefetched is None:
-            raise LookupError("OfficerOut needs an officer from selectors.officers_board()")
-        return prefetched
+        return _active_assignments(officer)
 
     @extend_schema_field(serializers.ChoiceField(choices=OFFICER_STATES))
     def get_state(self, officer: Officer) -> str:
-        if not officer.on_duty:
-            return "off_duty"
-        return "busy" if self._active(officer) else "available"
+        return officer_state(officer, self._active(officer))
 
     def get_available(self, officer: Officer) -> bool:
         return self.get_state(officer) == "available"
@@ -138,8 +132,7 @@ class JobSummaryOut(CachedModelSerializer):
     @extend_schema_field(NavigationOut)
     def get_navigation(self, job: Job) -> dict[str, str]:
         """Links that open the job's place in the officer's map app."""
-        name = " ".join(part for part in (job.summary, job.address) if part) or job.number
-        return navigation_links(lat=job.lat, lng=job.lng, name=name, source="webapp.luchang.field")
+        return job_navigation(job)
 
 
 class AssignmentInJobOut(CachedModelSerializer):
@@ -177,17 +170,10 @@ class AssignmentInJobOut(CachedModelSerializer):
 
     @extend_schema_field(serializers.DateTimeField())
     def get_receive_deadline(self, assignment: Assignment) -> str:
-        return serializers.DateTimeField().to_representation(
-            assignment.dispatched_at + timedelta(seconds=RECEIVE_WITHIN_S)
-        )
+        return iso_local(receive_deadline(assignment))
 
     def get_unreceived(self, assignment: Assignment) -> bool:
-        now = self.context.get("now") or timezone.now()
-        return (
-            assignment.received_at is None
-            and assignment.status == Assignment.Status.DISPATCHED
-            and now > assignment.dispatched_at + timedelta(seconds=RECEIVE_WITHIN_S)
-        )
+        return assignment_unreceived(assignment, self.context.get("now"))
 
 
 class AssignmentOut(AssignmentInJobOut):
@@ -281,6 +267,191 @@ class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+# --- the same shapes, built by hand --------------------------------------
+#
+# The writes that must answer fast (create, dispatch, a step) and their pushes
+# build these shapes with plain functions: DRF's field machinery was most of
+# their server time. Each gives exactly what its serializer above gives (the
+# same keys in the same order, the same JSON types; tests/test_dispatch_shapes.py
+# compares them on rows in every state), so the serializers stay the declared
+# schema and the reads keep using them. The rules both use live here, once.
+
+def _active_assignments(officer: Officer) -> list[Assignment]:
+    # A serializer runs no query: selectors.officers_board / officer_with_state prefetch this.
+    prefetched = getattr(officer, "active_assignment_list", None)
+    if prefetched is None:
+        raise LookupError("OfficerOut needs an officer from selectors.officers_board()")
+    return prefetched
+
+
+def officer_state(officer: Officer, active: list[Assignment]) -> str:
+    if not officer.on_duty:
+        return "off_duty"
+    return "busy" if active else "available"
+
+
+def job_navigation(job: Job) -> dict[str, str]:
+    name = " ".join(part for part in (job.summary, job.address) if part) or job.number
+    return navigation_links(lat=job.lat, lng=job.lng, name=name, source="webapp.luchang.field")
+
+
+def receive_deadline(assignment: Assignment) -> datetime:
+    return assignment.dispatched_at + timedelta(seconds=RECEIVE_WITHIN_S)
+
+
+def assignment_unreceived(assignment: Assignment, now: datetime | None) -> bool:
+    return (
+        assignment.received_at is None
+        and assignment.status == Assignment.Status.DISPATCHED
+        and (now or timezone.now()) > receive_deadline(assignment)
+    )
+
+
+def _moment(moment: datetime | None) -> str | None:
+    return None if moment is None else iso_local(moment)
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def user_ref_json(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+def officer_ref_json(officer: Officer) -> dict[str, Any]:
+    squad = officer.squad
+    return {
+        "id": officer.pk,
+        "name": officer.display_name,
+        "call_sign": officer.call_sign,
+        "squad": None if squad is None else {"id": squad.pk, "code": squad.code, "name": squad.name},
+    }
+
+
+def officer_json(officer: Officer, now: datetime | None = None) -> dict[str, Any]:
+    """OfficerOut; the officer comes from selectors.officers_board() or officer_with_state()."""
+    active = _active_assignments(officer)
+    state = officer_state(officer, active)
+    ref = officer_ref_json(officer)
+    return {
+        "id": officer.pk,
+        "name": ref["name"],
+        "call_sign": officer.call_sign,
+        "badge_number": officer.badge_number,
+        "phone": officer.phone,
+        "squad": ref["squad"],
+        "on_duty": officer.on_duty,
+        "duty_changed_at": _moment(officer.duty_changed_at),
+        "state": state,
+        "available": state == "available",
+        "active_assignments": [
+            {"id": a.pk, "job_id": a.job_id, "job_number": a.job.number, "status": str(a.status)} for a in active
+        ],
+        "fix": fix_of(officer, now),
+    }
+
+
+def job_summary_json(job: Job) -> dict[str, Any]:
+    """JobSummaryOut."""
+    linked = job.linked_job
+    return {
+        "id": job.pk,
+        "number": job.number,
+        "kind": str(job.kind),
+        "priority": int(job.priority),
+        "status": str(job.status),
+        "summary": job.summary,
+        "description": job.description,
+        "address": job.address,
+        "lat": float(job.lat),
+        "lng": float(job.lng),
+        "source": str(job.source),
+        "reported_at": _moment(job.reported_at),
+        "created_at": _moment(job.created_at),
+        "closed_at": _moment(job.closed_at),
+        "cancel_reason": job.cancel_reason,
+        "linked_job": None if linked is None else {"id": linked.pk, "number": linked.number},
+        "navigation": job_navigation(job),
+        "record": records.record_for_kind(job.kind),
+    }
+
+
+def _position_json(position: dict[str, Any] | None) -> dict[str, Any] | None:
+    if position is None:
+        return None
+    return {"lat": float(position["lat"]), "lng": float(position["lng"]), "accuracy_m": _float(position["accuracy_m"])}
+
+
+def assignment_in_job_json(assignment: Assignment, now: datetime | None = None) -> dict[str, Any]:
+    """AssignmentInJobOut."""
+    steps = assignment.next_steps()
+    return {
+        "id": assignment.pk,
+        "job_id": assignment.job_id,
+        "officer": officer_ref_json(assignment.officer),
+        "status": str(assignment.status),
+        "active": assignment.active,
+        "next_step": steps[0] if steps else None,
+        "next_steps": steps,
+        "dispatched_at": _moment(assignment.dispatched_at),
+        "received_at": _moment(assignment.received_at),
+        "accepted_at": _moment(assignment.accepted_at),
+        "en_route_at": _moment(assignment.en_route_at),
+        "on_scene_at": _moment(assignment.on_scene_at),
+        "cleared_at": _moment(assignment.cleared_at),
+        "declined_at": _moment(assignment.declined_at),
+        "withdrawn_at": _moment(assignment.withdrawn_at),
+        "receive_deadline": iso_local(receive_deadline(assignment)),
+        "unreceived": assignment_unreceived(assignment, now),
+        "positions": {str(step): _position_json(position) for step, position in assignment.positions.items()},
+        "reason": assignment.reason,
+        "forced": bool(assignment.forced),
+        "dispatched_by": user_ref_json(assignment.dispatched_by),
+    }
+
+
+def assignment_json(assignment: Assignment, now: datetime | None = None) -> dict[str, Any]:
+    """AssignmentOut: the assignment with its job."""
+    return {**assignment_in_job_json(assignment, now), "job": job_summary_json(assignment.job)}
+
+
+def job_json(job: Job, now: datetime | None = None) -> dict[str, Any]:
+    """JobOut: the job with its creator and its assignments (prefetched)."""
+    return {
+        **job_summary_json(job),
+        "created_by": user_ref_json(job.created_by),
+        "assignments": [assignment_in_job_json(assignment, now) for assignment in job.assignments.all()],
+    }
+
+
+def job_event_json(event: JobEvent) -> dict[str, Any]:
+    """JobEventOut."""
+    return {
+        "id": event.pk,
+        "job_id": event.job_id,
+        "assignment_id": event.assignment_id,
+        "kind": str(event.kind),
+        "actor": user_ref_json(event.actor),
+        "at": _moment(event.at),
+        "device_at": _moment(event.device_at),
+        "lat": _float(event.lat),
+        "lng": _float(event.lng),
+        "data": event.data,
+    }
+
+
+def dispatch_result_json(result: Any, now: datetime | None = None) -> dict[str, Any]:
+    """DispatchResultOut, from services.DispatchResult."""
+    return {
+        "job": job_json(result.job, now),
+        "created": [assignment_json(assignment, now) for assignment in result.created],
+        "skipped": [{"officer_id": int(s["officer_id"]), "code": str(s["code"])} for s in result.skipped],
+    }
 
 
 # --- figures --------------------------------------------------------------

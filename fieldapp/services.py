@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,15 @@ from fieldapp.models import (
     OfficerMessage,
 )
 from fieldapp.notify import services as notify
-from fieldapp.selectors import assignment_full, job_full, job_just_created, job_with_assignments, officer_with_state
+from fieldapp.selectors import (
+    assignment_full,
+    assignments_for_dispatch,
+    job_dispatched,
+    job_full,
+    job_just_created,
+    officer_with_active,
+    officer_with_state,
+)
 
 # A device clock may run a little ahead; beyond this a reported time is refused.
 CLOCK_SKEW = positions.CLOCK_SKEW
@@ -103,18 +112,43 @@ def _officer_freed(officer_id: int) -> bool:
 
 def _next_job_number(now: datetime) -> str:
     day = timezone.localdate(now)
-    counter, _created = JobNumberCounter.objects.select_for_update(no_key=True).get_or_create(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{day:%Y%m%d}-{counter.last:04d}"
+    # One statement counts on and holds the day's counter row until commit (the
+    # day's first job inserts it), where a locking read, an update and, once a
+    # day, a savepoint around the insert took two to four. Both databases know it.
+    table = connection.ops.quote_name(JobNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("day", "last") VALUES (%s, 1) '
+            f'ON CONFLICT ("day") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
+    return f"{day:%Y%m%d}-{last:04d}"
 
 
-def _lock_job(job_id: int) -> Job:
-    # The linked job comes along (unlocked): an assignment's payload shows it.
-    job = Job.objects.select_for_update(no_key=True, of=("self",)).select_related("linked_job").filter(pk=job_id).first()
-    if job is None:
-        raise NotFound(_("No such job."))
-    return job
+def _locked_jobs(*, creator: bool = False) -> QuerySet[Job]:
+    # The linked job comes along (unlocked): an assignment's payload shows it; a dispatch's answer the creator.
+    related = ("linked_job", "created_by") if creator else ("linked_job",)
+    return Job.objects.select_for_update(no_key=True, of=("self",)).select_related(*related)
+
+
+def _lock_job(job_id: int, *, creator: bool = False) -> Job:
+    # get(), not first(): no ORDER BY to build and run for one row.
+    try:
+        return _locked_jobs(creator=creator).get(pk=job_id)
+    except Job.DoesNotExist:
+        raise NotFound(_("No such job.")) from None
+
+
+def _lock_job_of(assignment_id: int, *, officer: Officer | None = None) -> Job:
+    """Lock the job of an assignment (of this officer's, if given): found and locked in one statement."""
+    this_one: dict[str, Any] = {"assignments__pk": assignment_id}
+    if officer is not None:
+        this_one["assignments__officer"] = officer
+    try:
+        return _locked_jobs().get(**this_one)
+    except Job.DoesNotExist:
+        raise NotFound(_("No such assignment.")) from None
 
 
 def _require_open(job: Job) -> None:
@@ -157,7 +191,7 @@ def job_create(
 @transaction.atomic
 def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force: bool = False) -> DispatchResult:
     """Send officers to a job: one assignment each, never two for the same officer."""
-    job = _lock_job(job_id)
+    job = _lock_job(job_id, creator=True)
     _require_open(job)
     wanted = sorted(set(officer_ids))
     if not wanted:
@@ -167,7 +201,10 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
     unknown = set(wanted) - {o.pk for o in officers}
     if unknown:
         raise InvalidInput(_("Unknown officer: %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))})
-    on_job = set(job.assignments.filter(officer_id__in=wanted).values_list("officer_id", flat=True))
+    # The job's assignments so far (who is on it already; the answer lists them), and who is busy elsewhere.
+    seen = assignments_for_dispatch(job_id=job.pk, officer_ids=wanted)
+    earlier = [assignment for assignment in seen if assignment.job_id == job.pk]
+    on_job = {assignment.officer_id for assignment in earlier if assignment.officer_id in wanted}
     result = DispatchResult(job=job)
     result.skipped = [{"officer_id": pk, "code": "already_assigned"} for pk in wanted if pk in on_job]
     to_send = [o for o in officers if o.pk not in on_job]
@@ -178,9 +215,7 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
             _("Off duty, not dispatched: %(names)s.") % {"names": ", ".join(names[o.pk] for o in off_duty)},
             code="officer_off_duty",
         )
-    busy = set(
-        Assignment.objects.filter(officer__in=to_send, status__in=ACTIVE_STATUSES).values_list("officer_id", flat=True)
-    )
+    busy = {assignment.officer_id for assignment in seen if assignment.job_id != job.pk} - on_job
     if busy and not force:
         raise DomainError(
             _("Busy with another job: %(names)s. Send anyway with force.")
@@ -188,24 +223,26 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
             code="officer_busy",
         )
     now = timezone.now()
-    for officer in to_send:
-        assignment = Assignment.objects.create(
-            job=job, officer=officer, dispatched_by=dispatcher, dispatched_at=now, forced=officer.pk in busy,
-        )
-        _event(
-            job=job, assignment=assignment, kind=JobEvent.Kind.DISPATCHED, at=now, actor=dispatcher,
-            data={"officer_id": officer.pk, "forced": assignment.forced},
-        )
-        # Stored in this transaction: a committed dispatch always has its escalation timer.
-        notify.timer_start(assignment=assignment)
-        # Made from the locked job and officer (with what a read would select), so not read back.
-        body = events.assignment_body(assignment)
-        _feed_append(officer=officer, type=events.ASSIGNMENT_NEW, body=body)
-        events.desk_assignment_changed_on_commit(assignment, body)
-        if officer.pk not in busy:
-            events.desk_officer_changed_on_commit(officer_with_state(officer.pk))
-        result.created.append(assignment)
-    result.job = job_with_assignments(job.pk)
+    with events.one_hop():
+        for officer in to_send:
+            assignment = Assignment.objects.create(
+                job=job, officer=officer, dispatched_by=dispatcher, dispatched_at=now, forced=officer.pk in busy,
+            )
+            _event(
+                job=job, assignment=assignment, kind=JobEvent.Kind.DISPATCHED, at=now, actor=dispatcher,
+                data={"officer_id": officer.pk, "forced": assignment.forced},
+            )
+            # Stored in this transaction: a committed dispatch always has its escalation timer.
+            notify.timer_start(assignment=assignment)
+            # Made from the locked job and officer (with what a read would select), so not read back.
+            body = events.assignment_body(assignment)
+            _feed_append(officer=officer, type=events.ASSIGNMENT_NEW, body=body)
+            events.desk_assignment_changed_on_commit(assignment, body)
+            if officer.pk not in busy:
+                # Free until now, so this is their one active assignment.
+                events.desk_officer_changed_on_commit(officer_with_active(officer, [assignment]))
+            result.created.append(assignment)
+    result.job = job_dispatched(job, [*earlier, *result.created])
     return result
 
 
@@ -238,11 +275,12 @@ def _end_job(*, job_id: int, by: Any, cancel_reason: str | None) -> Job:
         _event(job=job, kind=JobEvent.Kind.JOB_CANCELLED, at=now, actor=by, data={"reason": cancel_reason})
     job = job_full(job.pk)
     frame_type = events.JOB_CHANGED if cancel_reason is None else events.JOB_CANCELLED
-    _tell_officers_on_job(job, frame_type)
-    events.desk_job_changed_on_commit(job)
-    for assignment in active:
-        if _officer_freed(assignment.officer_id):
-            events.desk_officer_changed_on_commit(officer_with_state(assignment.officer_id))
+    with events.one_hop():
+        _tell_officers_on_job(job, frame_type)
+        events.desk_job_changed_on_commit(job)
+        for assignment in active:
+            if _officer_freed(assignment.officer_id):
+                events.desk_officer_changed_on_commit(officer_with_state(assignment.officer_id))
     return job
 
 
@@ -265,9 +303,8 @@ def job_close(*, job_id: int, by: Any) -> Job:
     return _end_job(job_id=job_id, by=by, cancel_reason=None)
 
 
-def _job_done(job: Job) -> bool:
+def _job_done(statuses: list[str]) -> bool:
     """Every assignment has ended and at least one was cleared."""
-    statuses = list(job.assignments.values_list("status", flat=True))
     return bool(statuses) and not any(s in ACTIVE_STATUSES for s in statuses) and Assignment.Status.CLEARED in statuses
 
 
@@ -286,28 +323,32 @@ def _after_assignment_change(*, job: Job, assignment: Assignment, now: datetime)
     the lock order. The assignment's payload is made from the locked rows, with
     what assignment_full would select, instead of reading it back.
     """
-    closing = _job_done(job)
+    # A job with an active assignment is not done: no need to ask.
+    on_job = [] if assignment.active else list(job.assignments.order_by().values_list("officer_id", "status"))
+    closing = _job_done([status for _officer_id, status in on_job])
     officer_ids = {assignment.officer_id}
     if closing:
         job.status = Job.Status.CLOSED
         job.closed_at = now
         job.save(update_fields=["status", "closed_at"])
         _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
-        officer_ids |= set(job.assignments.values_list("officer_id", flat=True))
+        officer_ids |= {officer_id for officer_id, _status in on_job}
     officers = {officer.pk: officer for officer in _lock_officers(officer_ids, shown=True)}
+    officer = officers[assignment.officer_id]
     assignment.job = job
-    assignment.officer = officers[assignment.officer_id]
-    body = events.assignment_body(assignment)
-    _feed_append(officer=officers[assignment.officer_id], type=events.ASSIGNMENT_CHANGED, body=body)
-    events.desk_assignment_changed_on_commit(assignment, body)
-    if not assignment.active and _officer_freed(assignment.officer_id):
-        events.desk_officer_changed_on_commit(officer_with_state(assignment.officer_id))
-    if closing:
-        full = job_full(job.pk)
-        body = events.job_body(full)
-        for officer in officers.values():
-            _feed_append(officer=officer, type=events.JOB_CHANGED, body=body)
-        events.desk_job_changed_on_commit(full)
+    assignment.officer = officer
+    with events.one_hop():
+        body = events.assignment_body(assignment)
+        _feed_append(officer=officer, type=events.ASSIGNMENT_CHANGED, body=body)
+        events.desk_assignment_changed_on_commit(assignment, body)
+        if not assignment.active and _officer_freed(officer.pk):
+            events.desk_officer_changed_on_commit(officer_with_active(officer, []))
+        if closing:
+            full = job_full(job.pk)
+            body = events.job_body(full)
+            for each in officers.values():
+                _feed_append(officer=each, type=events.JOB_CHANGED, body=body)
+            events.desk_job_changed_on_commit(full)
     return assignment
 
 
@@ -326,15 +367,12 @@ def assignment_advance(
     lat: float | None = None, lng: float | None = None, accuracy: float | None = None, reason: str = "",
 ) -> Assignment:
     """The assigned officer takes a step. Forward only; repeating the current step changes nothing."""
-    job_id = Assignment.objects.filter(pk=assignment_id, officer=officer).values_list("job_id", flat=True).first()
-    if job_id is None:
-        raise NotFound(_("No such assignment."))
+    job = _lock_job_of(assignment_id, officer=officer)
     if to not in OFFICER_STEPS:
         raise InvalidInput(_("Unknown step."))
     now = timezone.now()
     _check_point(lat, lng)
     _check_not_future(device_at, now)
-    job = _lock_job(job_id)
     assignment = _lock_assignment(assignment_id)
     if assignment.status == to:
         # A double tap or a retry: the step is recorded once, the answer is the same.
@@ -358,15 +396,22 @@ def assignment_advance(
     previous = assignment.status
     assignment.status = to
     setattr(assignment, f"{to}_at", now)
-    if assignment.received_at is None:
+    changed = ["status", f"{to}_at"]
+    unreceived = assignment.received_at is None
+    if unreceived:
         # Taking a step proves the phone has the assignment, ack or not.
         assignment.received_at = now
+        changed.append("received_at")
     if lat is not None and lng is not None:
         assignment.positions = {**assignment.positions, to: {"lat": lat, "lng": lng, "accuracy_m": accuracy}}
+        changed.append("positions")
     if to == Assignment.Status.DECLINED:
         assignment.reason = (reason or "")[:200]
-    assignment.save()
-    notify.timer_stop(assignment_id=assignment.pk, reason="received", now=now)
+        changed.append("reason")
+    assignment.save(update_fields=changed)
+    if unreceived:
+        # The receipt (an ack, or this first step) stopped the alerts for good: a later step has none to stop.
+        notify.timer_stop(assignment_id=assignment.pk, reason="received", now=now)
     _event(
         job=job, assignment=assignment, kind=JobEvent.Kind.STEP, at=now, actor=officer.user, device_at=device_at,
         lat=lat, lng=lng, data={"from": previous, "to": to, "reason": reason or ""},
@@ -377,10 +422,7 @@ def assignment_advance(
 @transaction.atomic
 def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Assignment:
     """The dispatcher takes an officer off a job; later steps from the phone get 409."""
-    job_id = Assignment.objects.filter(pk=assignment_id).values_list("job_id", flat=True).first()
-    if job_id is None:
-        raise NotFound(_("No such assignment."))
-    job = _lock_job(job_id)
+    job = _lock_job_of(assignment_id)
     assignment = _lock_assignment(assignment_id)
     if not assignment.active:
         raise DomainError(
