@@ -42,10 +42,10 @@ from stations.serializers import (
     SloganOut,
     SloganPatchIn,
     StationDetailOut,
-    StationListOut,
     StationListPageOut,
     StationPatchIn,
     VideoOut,
+    station_cards,
 )
 
 MAX_LIMIT = 100
@@ -194,7 +194,7 @@ class StationListApi(APIView):
             {
                 "count": len(found_stations),
                 "generated_at": hours.aware(hours.to_shanghai(now)).replace(microsecond=0).isoformat(),
-                "results": StationListOut(found_stations, many=True).data,
+                "results": station_cards(found_stations),
             }
         )
 
@@ -243,7 +243,7 @@ class StationGeoJsonApi(APIView):
         params = search_params(request.query_params)
         listed = selectors.stations_for_map(open_now=params["open_now"], amenities=params["amenities"])
         features = []
-        for item in StationListOut(listed, many=True).data:
+        for item in station_cards(listed):
             properties = {key: value for key, value in item.items() if key not in ("wgs84", "distance_m")}
             features.append(
                 {

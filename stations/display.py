@@ -1,7 +1,7 @@
 """Words and links shown for a care station, made once on the server.
 
-The station card itself is serializers.StationListOut: the finder page renders it,
-the list API sends it and finder.js only displays its fields.
+The station card itself is serializers.station_cards (the shape StationListOut documents):
+the finder page renders it, the list API sends it and finder.js only displays its fields.
 """
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from common import maps
 from stations import amenities, hours
 from stations.models import Station
 
+# Names the app to Baidu's marker links.
+NAVIGATION_SOURCE = "webapp.luchang.stations"
 _STATE_LABELS: dict[str | None, dict[str, str]] = {}
 
 
@@ -35,4 +37,4 @@ def amenity_items(codes: list[str]) -> list[dict[str, str]]:
 
 def navigation_links(station: Station) -> dict[str, str]:
     return maps.navigation_links(lat=station.lat, lng=station.lng, name=station.name, detail=station.address,
-                                 source="webapp.luchang.stations")
+                                 source=NAVIGATION_SOURCE)

@@ -6,19 +6,23 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from common.geo import bounding_box, haversine_m
+from common.geo import BoundingBox, bounding_box, haversine_m
 from common.roles import ADMIN, STATION_MANAGER, user_has_role
+from stations import amenities as amenity_list
 from stations import hours
 from stations.media import video_json
 from stations.models import Closure, HolidayCalendar, PlaylistItem, Station, StationPhoto
 
-# The first box of the nearest search; it doubles (at least) until it holds enough stations.
-INITIAL_RADIUS_M = 2_000.0
+# The first box of the nearest search; it widens (next_radius) until it holds enough stations.
+# 5 km holds 20 stations in a dense city in one query (2 km took two).
+INITIAL_RADIUS_M = 5_000.0
 HALF_EARTH_M = 20_100_000.0
 SCREEN_POLL_SECONDS = 30
+SCHEDULE_COLUMNS = ("opening_hours", "follows_national_calendar", "closed_now", "closed_reason")
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,16 @@ def today_shanghai(at: datetime | None = None) -> date:
 
 
 def holiday_calendar(*, first: date, last: date) -> dict[date, hours.CalendarDay]:
-    rows = HolidayCalendar.objects.filter(date__gte=first, date__lte=last).values_list("date", "kind", "name")
-    return hours.calendar_from_rows(rows)
+    # In SQL: every open state needs it, and the ORM took longer to build and compile
+    # this query than the database took to answer it (bench/bench_stations.py).
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('date')}, {quote('kind')}, {quote('name')} FROM {quote(HolidayCalendar._meta.db_table)}"
+            f" WHERE {quote('date')} >= %s AND {quote('date')} <= %s",
+            [connection.ops.adapt_datefield_value(first), connection.ops.adapt_datefield_value(last)],
+        )
+        return hours.calendar_from_rows(cursor.fetchall())
 
 
 def _calendar_around(at: datetime, days_ahead: int = hours.LOOKAHEAD_DAYS + 9) -> dict[date, hours.CalendarDay]:
@@ -86,11 +98,16 @@ def _calendar_around(at: datetime, days_ahead: int = hours.LOOKAHEAD_DAYS + 9) -
     return holiday_calendar(first=today - timedelta(days=2), last=today + timedelta(days=days_ahead))
 
 
+def _relevant_closures_since(today: date) -> date:
+    """Closures that end before this day cannot matter for a state, its next change or the week ahead."""
+    return today - timedelta(days=2)
+
+
 def _relevant_closures(today: date) -> Prefetch:
     """Closures that can matter for a state, its next change or the week ahead."""
     return Prefetch(
         "closures",
-        queryset=Closure.objects.filter(end_date__gte=today - timedelta(days=2)).order_by("start_date", "id"),
+        queryset=Closure.objects.filter(end_date__gte=_relevant_closures_since(today)).order_by("start_date", "id"),
         to_attr="relevant_closures",
     )
 
@@ -98,7 +115,7 @@ def _relevant_closures(today: date) -> Prefetch:
 def schedule_of(station: Station, *, today: date | None = None) -> hours.Schedule:
     closures = getattr(station, "relevant_closures", None)
     if closures is None:
-        first = (today or today_shanghai()) - timedelta(days=2)
+        first = _relevant_closures_since(today or today_shanghai())
         closures = list(station.closures.filter(end_date__gte=first).order_by("start_date", "id"))
     return hours.Schedule(
         expression=station.opening_hours,
@@ -202,39 +219,125 @@ def stations_nearest(
     at = at or timezone.now()
     today = today_shanghai(at)
     calendar = _calendar_around(at)
-    queryset = _filtered(amenities)
-    # With open_now the box query also brings what decides the state, so no
-    # station row is loaded twice; only stations that matter are evaluated.
-    columns = ["id", "lat", "lng", *(SCHEDULE_COLUMNS if open_now else ())]
+    amenity_mask = amenity_list.to_mask(amenities)
     open_cache: dict[int, bool] = {}
     radius = INITIAL_RADIUS_M
+    found_before = 0
     while True:
-        box = bounding_box(lat, lng, radius)
         everything = radius >= HALF_EARTH_M
-        in_box = queryset.filter(lat__gte=box.min_lat, lat__lte=box.max_lat, lng__gte=box.min_lng, lng__lte=box.max_lng)
         candidates = sorted(
             (distance, row[0], row)
-            for row in in_box.values_list(*columns)
+            for row in _box_rows(bounding_box(lat, lng, radius), amenity_mask=amenity_mask, open_on=today if open_now else None)
             if (distance := haversine_m(lat, lng, row[1], row[2])) <= radius or everything
         )
         if open_now:
-            ranked = _keep_open(candidates, limit, open_cache, in_box, calendar, at, today)
+            ranked = _keep_open(candidates, limit, open_cache, calendar, at, today)
         else:
             ranked = [(distance, pk) for distance, pk, _row in candidates[:limit]]
         if len(ranked) >= limit or everything:
             break
-        # Grow by the density seen so far, at least doubling: few queries on sparse data.
-        found = max(len(ranked), 1)
-        radius = min(HALF_EARTH_M, radius * max(2.0, (limit / found) ** 0.5 * 1.2))
+        radius = next_radius(radius, found=len(ranked), found_before=found_before, limit=limit)
+        found_before = len(ranked)
     chosen = ranked[:limit]
-    stations = {
-        station.pk: station
-        for station in Station.objects.filter(pk__in=[pk for _d, pk in chosen]).prefetch_related(_relevant_closures(today))
-    }
+    stations = {station.pk: station for station in _stations_with_relevant_closures([pk for _d, pk in chosen], today)}
+    known: dict[hours.Schedule, hours.OpenState] = {}
     return [
-        NearbyStation(stations[pk], distance, station_open_state(station=stations[pk], at=at, calendar=calendar))
+        NearbyStation(stations[pk], distance, _open_state(stations[pk], today=today, calendar=calendar, at=at, known=known))
         for distance, pk in chosen
     ]
+
+
+def _box_rows(box: BoundingBox, *, amenity_mask: int, open_on: date | None) -> list[tuple[Any, ...]]:
+    """The published stations in the box that have every amenity of the mask, as rows
+    (id, lat, lng); with open_on also (*SCHEDULE_COLUMNS, has_closure_today), which
+    decide the state that day without loading the station again.
+
+    Written in SQL because the search runs it up to four times a request and the ORM
+    took longer to build and compile it than the database took to answer. Unordered:
+    the rows are ranked by distance here.
+    """
+    quote = connection.ops.quote_name
+    select = [quote("id"), quote("lat"), quote("lng")]
+    where = [quote("published"), f"{quote('lat')} >= %s", f"{quote('lat')} <= %s", f"{quote('lng')} >= %s", f"{quote('lng')} <= %s"]
+    select_params: list[Any] = []
+    where_params: list[Any] = [box.min_lat, box.max_lat, box.min_lng, box.max_lng]
+    if open_on is not None:
+        select += [quote(column) for column in SCHEDULE_COLUMNS]
+        # Uncorrelated, so both databases read the day's closures once for all the rows.
+        select.append(
+            f"{quote('id')} IN (SELECT {quote('station_id')} FROM {quote(Closure._meta.db_table)}"
+            f" WHERE {quote('start_date')} <= %s AND {quote('end_date')} >= %s)"
+        )
+        select_params += [connection.ops.adapt_datefield_value(open_on)] * 2
+    if amenity_mask:
+        where.append(f"({quote('amenities')} & %s) = %s")  # what the amenities__has_all lookup writes
+        where_params += [amenity_mask, amenity_mask]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(select)} FROM {quote(Station._meta.db_table)} WHERE {' AND '.join(where)}",
+            select_params + where_params,
+        )
+        return cursor.fetchall()
+
+
+# What a card and its open state read of a station: the rest (the description above
+# all) is left in the database.
+NEARBY_COLUMNS = ("id", "slug", "name", "address", "phone", "lat", "lng", "amenities", *SCHEDULE_COLUMNS)
+
+
+def _stations_with_relevant_closures(station_ids: list[int], today: date) -> list[Station]:
+    """The stations, each with its relevant_closures. The closures are read only for
+    the stations that have any, which most stations on most days do not.
+
+    In SQL for the same reason as _box_rows: the ORM took three times as long to
+    build and compile this query (its closure test above all) as to run it.
+    """
+    if not station_ids:
+        return []
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Station._meta.get_field(name).column) for name in NEARBY_COLUMNS)
+    has_closures = (
+        f"{quote('id')} IN (SELECT {quote('station_id')} FROM {quote(Closure._meta.db_table)} WHERE {quote('end_date')} >= %s)"
+    )
+    stations = list(
+        Station.objects.raw(
+            f"SELECT {columns}, {has_closures} AS has_closures FROM {quote(Station._meta.db_table)}"
+            f" WHERE {quote('id')} IN ({', '.join(['%s'] * len(station_ids))})",
+            [connection.ops.adapt_datefield_value(_relevant_closures_since(today)), *station_ids],
+        )
+    )
+    for station in stations:
+        if not station.has_closures:
+            station.relevant_closures = []
+    prefetch_related_objects([station for station in stations if station.has_closures], _relevant_closures(today))
+    return stations
+
+
+def _open_state(
+    station: Station,
+    *,
+    today: date,
+    calendar: dict[date, hours.CalendarDay],
+    at: datetime,
+    known: dict[hours.Schedule, hours.OpenState],
+) -> hours.OpenState:
+    """The station's open state at `at`. Stations share a handful of schedules, so
+    `known` keeps the states a request has worked out already."""
+    schedule = schedule_of(station, today=today)
+    state = known.get(schedule)
+    if state is None:
+        state = known[schedule] = hours.open_state(schedule, calendar, at)
+    return state
+
+
+def next_radius(radius: float, *, found: int, found_before: int, limit: int) -> float:
+    """The next box's radius: grown by the density seen so far, at least a quarter wider
+    (doubling read hundreds of rows too many past a city's edge). When the last box found
+    nothing new the density says little: ten times wider, which away from cities, or past
+    a town's last station, saves queries over growing as if it did."""
+    if found <= found_before:
+        return min(HALF_EARTH_M, radius * 10)
+    return min(HALF_EARTH_M, radius * max(1.25, (limit / found) ** 0.5 * 1.2))
 
 
 STATE_RANK = {hours.OPEN: 0, hours.UNKNOWN: 1, hours.CLOSED: 2}
@@ -247,31 +350,37 @@ def open_first(nearby: list[NearbyStation]) -> list[NearbyStation]:
     return sorted(nearby, key=lambda item: STATE_RANK.get(item.open_state.state, 1))
 
 
-SCHEDULE_COLUMNS = ("opening_hours", "follows_national_calendar", "closed_now", "closed_reason")
-
-
 def _keep_open(
     candidates: list[tuple[float, int, tuple[Any, ...]]],
     limit: int,
     cache: dict[int, bool],
-    in_box: QuerySet[Station],
     calendar: dict[date, hours.CalendarDay],
     at: datetime,
     today: date,
 ) -> list[tuple[float, int]]:
-    """The candidates open at `at`, nearest first, evaluating only as many as needed."""
+    """The candidates open at `at`, nearest first, evaluating only as many as needed.
+
+    A candidate row is (id, lat, lng, *SCHEDULE_COLUMNS, has_closure_today).
+    """
     # Only today's plan decides the state now, so only closures covering today matter.
     closures: dict[int, list[hours.ClosureSpan]] = {}
-    for station_id, start, end, reason, special in Closure.objects.filter(
-        station__in=in_box.values("pk"), start_date__lte=today, end_date__gte=today
-    ).order_by("start_date", "id").values_list("station_id", "start_date", "end_date", "reason", "opening_hours"):
-        closures.setdefault(station_id, []).append(hours.ClosureSpan(start, end, reason, special))
+    closed_today = [pk for _distance, pk, row in candidates if row[7] and pk not in cache]
+    if closed_today:
+        for station_id, start, end, reason, special in Closure.objects.filter(
+            station__in=closed_today, start_date__lte=today, end_date__gte=today
+        ).order_by("start_date", "id").values_list("station_id", "start_date", "end_date", "reason", "opening_hours"):
+            closures.setdefault(station_id, []).append(hours.ClosureSpan(start, end, reason, special))
+    # Stations share a handful of schedules: each is worked out once.
+    open_by_schedule: dict[hours.Schedule, bool] = {}
     kept: list[tuple[float, int]] = []
     for distance, pk, row in candidates:
         if pk not in cache:
             expression, follows, closed_now, closed_reason = row[3:7]
-            schedule = hours.Schedule(expression, follows, tuple(closures.get(pk, ())), closed_now, closed_reason)
-            cache[pk] = hours.state_only(schedule, calendar, at) == hours.OPEN
+            # bool(): SQLite gives its booleans as 0 and 1.
+            schedule = hours.Schedule(expression, bool(follows), tuple(closures.get(pk, ())), bool(closed_now), closed_reason)
+            if schedule not in open_by_schedule:
+                open_by_schedule[schedule] = hours.state_only(schedule, calendar, at) == hours.OPEN
+            cache[pk] = open_by_schedule[schedule]
         if cache[pk]:
             kept.append((distance, pk))
             if len(kept) >= limit:
@@ -287,10 +396,11 @@ def stations_listed(
     today = today_shanghai(at)
     calendar = _calendar_around(at)
     result: list[NearbyStation] = []
+    known: dict[hours.Schedule, hours.OpenState] = {}
     for station in _filtered(amenities).order_by("name", "id").prefetch_related(_relevant_closures(today)).iterator(
         chunk_size=200
     ):
-        state = station_open_state(station=station, at=at, calendar=calendar)
+        state = _open_state(station, today=today, calendar=calendar, at=at, known=known)
         if open_now and state.state != hours.OPEN:
             continue
         result.append(NearbyStation(station, None, state))

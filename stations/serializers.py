@@ -5,16 +5,16 @@ from functools import lru_cache
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import get_language
 from rest_framework import serializers
 
 from common.api_fields import BoundedDateField
+from common import maps
 from common.gcj02 import wgs84_to_gcj02
 from common.maps import distance_text
 from common.serializers import CachedModelSerializer, NavigationOut
 from stations import amenities, hours
-from stations.display import navigation_links, state_labels
+from stations.display import NAVIGATION_SOURCE, state_labels
 from stations.media import media_url, video_json
 from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan
 from stations.selectors import NearbyStation, StationDetail, today_shanghai
@@ -103,61 +103,109 @@ class StationListOut(serializers.Serializer):
     """A NearbyStation (station, distance, open state) as the finder lists it: the one
     station card. The finder page renders it and finder.js only displays its fields."""
 
-    slug = serializers.CharField(source="station.slug")
-    name = serializers.CharField(source="station.name")
-    address = serializers.CharField(source="station.address")
-    phone = serializers.CharField(source="station.phone")
-    wgs84 = serializers.SerializerMethodField()
-    gcj02 = serializers.SerializerMethodField()
-    distance_m = serializers.SerializerMethodField()
-    distance_text = serializers.SerializerMethodField()
-    open_state = serializers.ChoiceField(source="open_state.state", choices=[hours.OPEN, hours.CLOSED, hours.UNKNOWN])
-    state_label = serializers.SerializerMethodField()
-    next_change = serializers.DateTimeField(source="open_state.next_change", allow_null=True)
-    hours_text = serializers.CharField(source="open_state.text")
-    opens_text = serializers.CharField(source="open_state.opens_text", help_text="when closed: “08:00 开门”; else empty")
-    closed_reason = serializers.SerializerMethodField()
-    amenities = serializers.SerializerMethodField()
-    opening_hours = serializers.CharField(source="station.opening_hours")
-    url = serializers.SerializerMethodField()
-    navigation = serializers.SerializerMethodField()
+    # The fields document the shape; station_card() builds it.
 
-    @extend_schema_field(CoordinatesOut)
-    def get_wgs84(self, item: NearbyStation) -> dict[str, float]:
-        return {"lat": item.station.lat, "lng": item.station.lng}
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    wgs84 = CoordinatesOut(read_only=True)
+    gcj02 = CoordinatesOut(read_only=True)
+    distance_m = serializers.IntegerField(read_only=True, allow_null=True, help_text="null without a position to measure from")
+    distance_text = serializers.CharField(read_only=True)
+    open_state = serializers.ChoiceField(choices=[hours.OPEN, hours.CLOSED, hours.UNKNOWN])
+    state_label = serializers.CharField(read_only=True)
+    next_change = serializers.DateTimeField(allow_null=True)
+    hours_text = serializers.CharField()
+    opens_text = serializers.CharField(help_text="when closed: “08:00 开门”; else empty")
+    closed_reason = serializers.CharField(read_only=True)
+    amenities = AmenityOut(many=True, read_only=True)
+    opening_hours = serializers.CharField()
+    url = serializers.CharField(read_only=True)
+    navigation = NavigationOut(read_only=True)
 
-    @extend_schema_field(CoordinatesOut)
-    def get_gcj02(self, item: NearbyStation) -> dict[str, float]:
-        lat, lng = wgs84_to_gcj02(item.station.lat, item.station.lng)
-        return {"lat": round(lat, 7), "lng": round(lng, 7)}
+    def to_representation(self, item: NearbyStation) -> dict[str, Any]:
+        return station_card(item)
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="null without a position to measure from"))
-    def get_distance_m(self, item: NearbyStation) -> int | None:
-        return None if item.distance_m is None else round(item.distance_m)
 
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_distance_text(self, item: NearbyStation) -> str:
-        return distance_text(item.distance_m)
+_DATETIME = serializers.DateTimeField()
+# Stations whose fixed part of the card is kept, per language: every station of a
+# city, with room to spare. An entry is about 2 kB.
+CARD_CACHE_SIZE = 4096
 
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_state_label(self, item: NearbyStation) -> str:
-        return state_labels()[item.open_state.state]
 
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_closed_reason(self, item: NearbyStation) -> str:
-        return item.open_state.reason if item.open_state.state == hours.CLOSED else ""
+def station_cards(items: list[NearbyStation]) -> list[dict[str, Any]]:
+    """The cards of StationListOut, for a list at once.
 
-    @extend_schema_field(AmenityOut(many=True))
-    def get_amenities(self, item: NearbyStation) -> list[dict[str, str]]:
-        return amenities.describe(item.station.amenities)
+    Only the distance and the open state are worked out per request, and each
+    open state once (stations share a handful of schedules). The rest depends on
+    the station's own columns and the language alone, and those are the key of
+    the cache, so an edited station can never show its old card.
+    """
+    language = get_language()
+    labels = state_labels()
+    words_of_state: dict[hours.OpenState, dict[str, Any]] = {}
+    cards = []
+    for item in items:
+        station, state = item.station, item.open_state
+        fixed = _card_fixed_part(
+            language, station.slug, station.name, station.address, station.phone, station.lat, station.lng,
+            tuple(station.amenities), station.opening_hours,
+        )
+        words = words_of_state.get(state)
+        if words is None:
+            words = words_of_state[state] = {
+                "open_state": state.state,
+                "state_label": labels[state.state],
+                "next_change": None if state.next_change is None else _DATETIME.to_representation(state.next_change),
+                "hours_text": state.text,
+                "opens_text": state.opens_text,
+                "closed_reason": state.reason if state.state == hours.CLOSED else "",
+            }
+        cards.append(
+            {
+                "slug": fixed["slug"],
+                "name": fixed["name"],
+                "address": fixed["address"],
+                "phone": fixed["phone"],
+                "wgs84": fixed["wgs84"],
+                "gcj02": fixed["gcj02"],
+                "distance_m": None if item.distance_m is None else round(item.distance_m),
+                "distance_text": distance_text(item.distance_m),
+                **words,
+                "amenities": fixed["amenities"],
+                "opening_hours": fixed["opening_hours"],
+                "url": fixed["url"],
+                "navigation": fixed["navigation"],
+            }
+        )
+    return cards
 
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_url(self, item: NearbyStation) -> str:
-        return station_url(item.station.slug)
 
-    @extend_schema_field(NavigationOut)
-    def get_navigation(self, item: NearbyStation) -> dict[str, str]:
-        return navigation_links(item.station)
+def station_card(item: NearbyStation) -> dict[str, Any]:
+    return station_cards([item])[0]
+
+
+@lru_cache(maxsize=CARD_CACHE_SIZE)
+def _card_fixed_part(
+    language: str, slug: str, name: str, address: str, phone: str, lat: float, lng: float,
+    amenity_codes: tuple[str, ...], opening_hours: str,
+) -> dict[str, Any]:
+    """What a card shows that neither the time nor the distance changes. Shared by
+    every answer that shows the station, so nobody may change what it returns."""
+    gcj_lat, gcj_lng = wgs84_to_gcj02(lat, lng)
+    return {
+        "slug": slug,
+        "name": name,
+        "address": address,
+        "phone": phone,
+        "wgs84": {"lat": lat, "lng": lng},
+        "gcj02": {"lat": round(gcj_lat, 7), "lng": round(gcj_lng, 7)},
+        "amenities": amenities.describe(amenity_codes),
+        "opening_hours": opening_hours,
+        "url": station_url(slug),
+        "navigation": maps.navigation_links(lat=lat, lng=lng, name=name, detail=address, source=NAVIGATION_SOURCE),
+    }
 
 
 class PhotoOut(serializers.Serializer):
@@ -168,26 +216,28 @@ class PhotoOut(serializers.Serializer):
 class StationDetailOut(StationListOut):
     """A StationDetail: selectors.stations_detailed read the week, closures and photos."""
 
-    description = serializers.CharField(source="station.description")
-    published = serializers.BooleanField(source="station.published")
-    follows_national_calendar = serializers.BooleanField(source="station.follows_national_calendar")
-    closed_now = serializers.BooleanField(source="station.closed_now")
-    photos = serializers.SerializerMethodField()
-    week = serializers.SerializerMethodField()
-    closures = serializers.SerializerMethodField()
-    updated_at = serializers.DateTimeField(source="station.updated_at")
+    description = serializers.CharField()
+    published = serializers.BooleanField()
+    follows_national_calendar = serializers.BooleanField()
+    closed_now = serializers.BooleanField()
+    photos = PhotoOut(many=True, read_only=True)
+    week = DayHoursOut(many=True, read_only=True)
+    closures = ClosureOut(many=True, read_only=True)
+    updated_at = serializers.DateTimeField()
 
-    @extend_schema_field(PhotoOut(many=True))
-    def get_photos(self, item: StationDetail) -> list[dict[str, Any]]:
-        return [{"url": media_url(photo.image), "caption": photo.caption} for photo in item.photos]
-
-    @extend_schema_field(DayHoursOut(many=True))
-    def get_week(self, item: StationDetail) -> list[dict[str, Any]]:
-        return [day.as_json() for day in item.week]
-
-    @extend_schema_field(ClosureOut(many=True))
-    def get_closures(self, item: StationDetail) -> list[dict[str, Any]]:
-        return ClosureOut(item.closures, many=True).data
+    def to_representation(self, item: StationDetail) -> dict[str, Any]:
+        station = item.station
+        return {
+            **station_card(item),
+            "description": station.description,
+            "published": station.published,
+            "follows_national_calendar": station.follows_national_calendar,
+            "closed_now": station.closed_now,
+            "photos": [{"url": media_url(photo.image), "caption": photo.caption} for photo in item.photos],
+            "week": [day.as_json() for day in item.week],
+            "closures": ClosureOut(item.closures, many=True).data,
+            "updated_at": _DATETIME.to_representation(station.updated_at),
+        }
 
 
 class StationListPageOut(serializers.Serializer):

@@ -17,7 +17,7 @@ from common.geo import valid_lat_lng
 from stations import amenities, selectors
 from stations.display import amenity_items, navigation_links, state_labels
 from stations.jsonld import station_json_ld
-from stations.serializers import StationListOut
+from stations.serializers import station_cards
 
 FINDER_LIMIT = 20
 # Open states change at known times; the finder also refreshes at least this
@@ -123,7 +123,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     nearby = selectors.stations_nearest(
         lat=origin["lat"], lng=origin["lng"], limit=FINDER_LIMIT, open_now=open_now, amenities=selected
     )
-    cards = StationListOut(selectors.open_first(nearby), many=True).data
+    cards = station_cards(selectors.open_first(nearby))
     return render(
         request,
         "stations/finder.html",
