@@ -151,16 +151,23 @@ def job_with_assignments(job_id: int) -> Job:
 
 
 def assignments_for_dispatch(*, job_id: int, officer_ids: list[int]) -> list[Assignment]:
-    """In one read: the job's assignments, as job_with_assignments() fetches them, and the
-    officers' active assignments on other jobs (those officers are busy)."""
-    return list(_job_assignments().filter(
-        Q(job_id=job_id) | Q(officer_id__in=officer_ids, status__in=ACTIVE_STATUSES)))
+    """In one read: the job's assignments and the officers' active assignments on other jobs
+    (those officers are busy). Bare rows: see job_assignments() for what an answer shows."""
+    return list(
+        Assignment.objects.filter(Q(job_id=job_id) | Q(officer_id__in=officer_ids, status__in=ACTIVE_STATUSES))
+        .order_by()
+    )
+
+
+def job_assignments(job_id: int) -> list[Assignment]:
+    """A job's assignments as job_with_assignments() fetches them."""
+    return list(_job_assignments().filter(job_id=job_id))
 
 
 def job_dispatched(job: Job, assignments: list[Assignment]) -> Job:
     """A job a dispatch holds locked (with its creator and linked job), shaped as job_with_assignments() shapes it.
 
-    `assignments`: the ones it had (assignments_for_dispatch()) and the ones just made,
+    `assignments`: the ones it had (job_assignments()) and the ones just made,
     each with its officer, squad and dispatcher; none is read back.
     tests/test_dispatch_services.py checks that it serializes as the job read back does.
     """

@@ -39,6 +39,7 @@ from fieldapp.notify import services as notify
 from fieldapp.selectors import (
     assignment_full,
     assignments_for_dispatch,
+    job_assignments,
     job_dispatched,
     job_full,
     job_just_created,
@@ -201,10 +202,9 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
     unknown = set(wanted) - {o.pk for o in officers}
     if unknown:
         raise InvalidInput(_("Unknown officer: %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))})
-    # The job's assignments so far (who is on it already; the answer lists them), and who is busy elsewhere.
+    # Who is on the job already, and who is busy elsewhere.
     seen = assignments_for_dispatch(job_id=job.pk, officer_ids=wanted)
-    earlier = [assignment for assignment in seen if assignment.job_id == job.pk]
-    on_job = {assignment.officer_id for assignment in earlier if assignment.officer_id in wanted}
+    on_job = {a.officer_id for a in seen if a.job_id == job.pk and a.officer_id in wanted}
     result = DispatchResult(job=job)
     result.skipped = [{"officer_id": pk, "code": "already_assigned"} for pk in wanted if pk in on_job]
     to_send = [o for o in officers if o.pk not in on_job]
@@ -222,6 +222,8 @@ def job_dispatch(*, job_id: int, officer_ids: list[int], dispatcher: Any, force:
             % {"names": ", ".join(names[pk] for pk in sorted(busy))},
             code="officer_busy",
         )
+    # The answer lists the job's earlier assignments too: read with what it shows of them, if there are any.
+    earlier = job_assignments(job.pk) if any(a.job_id == job.pk for a in seen) else []
     now = timezone.now()
     with events.one_hop():
         for officer in to_send:
