@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from common.geo import BoundingBox, bounding_box, haversine_m
 from common.roles import ADMIN, STATION_MANAGER, user_has_role
@@ -240,9 +242,9 @@ def stations_nearest(
         found_before = len(ranked)
     chosen = ranked[:limit]
     stations = {station.pk: station for station in _stations_with_relevant_closures([pk for _d, pk in chosen], today)}
-    known: dict[hours.Schedule, hours.OpenState] = {}
+    calendar_days = frozenset(calendar.items())
     return [
-        NearbyStation(stations[pk], distance, _open_state(stations[pk], today=today, calendar=calendar, at=at, known=known))
+        NearbyStation(stations[pk], distance, _open_state(stations[pk], today=today, calendar_days=calendar_days, at=at))
         for distance, pk in chosen
     ]
 
@@ -263,11 +265,7 @@ def _box_rows(box: BoundingBox, *, amenity_mask: int, open_on: date | None) -> l
     where_params: list[Any] = [box.min_lat, box.max_lat, box.min_lng, box.max_lng]
     if open_on is not None:
         select += [quote(column) for column in SCHEDULE_COLUMNS]
-        # Uncorrelated, so both databases read the day's closures once for all the rows.
-        select.append(
-            f"{quote('id')} IN (SELECT {quote('station_id')} FROM {quote(Closure._meta.db_table)}"
-            f" WHERE {quote('start_date')} <= %s AND {quote('end_date')} >= %s)"
-        )
+        select.append(_has_closure_sql(f"{quote('start_date')} <= %s AND {quote('end_date')} >= %s"))
         select_params += [connection.ops.adapt_datefield_value(open_on)] * 2
     if amenity_mask:
         where.append(f"({quote('amenities')} & %s) = %s")  # what the amenities__has_all lookup writes
@@ -278,6 +276,18 @@ def _box_rows(box: BoundingBox, *, amenity_mask: int, open_on: date | None) -> l
             select_params + where_params,
         )
         return cursor.fetchall()
+
+
+def _has_closure_sql(condition: str) -> str:
+    """SQL that is true when the station of the row has a closure meeting the condition.
+    Correlated, so the (station, end_date) index answers it row by row, however long
+    the history of closures grows."""
+    quote = connection.ops.quote_name
+    closures, stations = quote(Closure._meta.db_table), quote(Station._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {closures} WHERE {closures}.{quote('station_id')} = {stations}.{quote('id')}"
+        f" AND {condition})"
+    )
 
 
 # What a card and its open state read of a station: the rest (the description above
@@ -296,9 +306,7 @@ def _stations_with_relevant_closures(station_ids: list[int], today: date) -> lis
         return []
     quote = connection.ops.quote_name
     columns = ", ".join(quote(Station._meta.get_field(name).column) for name in NEARBY_COLUMNS)
-    has_closures = (
-        f"{quote('id')} IN (SELECT {quote('station_id')} FROM {quote(Closure._meta.db_table)} WHERE {quote('end_date')} >= %s)"
-    )
+    has_closures = _has_closure_sql(f"{quote('end_date')} >= %s")
     stations = list(
         Station.objects.raw(
             f"SELECT {columns}, {has_closures} AS has_closures FROM {quote(Station._meta.db_table)}"
@@ -314,20 +322,22 @@ def _stations_with_relevant_closures(station_ids: list[int], today: date) -> lis
 
 
 def _open_state(
-    station: Station,
-    *,
-    today: date,
-    calendar: dict[date, hours.CalendarDay],
-    at: datetime,
-    known: dict[hours.Schedule, hours.OpenState],
+    station: Station, *, today: date, calendar_days: frozenset[tuple[date, hours.CalendarDay]], at: datetime
 ) -> hours.OpenState:
-    """The station's open state at `at`. Stations share a handful of schedules, so
-    `known` keeps the states a request has worked out already."""
-    schedule = schedule_of(station, today=today)
-    state = known.get(schedule)
-    if state is None:
-        state = known[schedule] = hours.open_state(schedule, calendar, at)
-    return state
+    """The station's open state at `at`, from the cache below."""
+    minute = hours.to_shanghai(at).replace(second=0, microsecond=0)
+    return _open_state_in_minute(schedule_of(station, today=today), minute, calendar_days, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _open_state_in_minute(
+    schedule: hours.Schedule, minute: datetime, calendar_days: frozenset[tuple[date, hours.CalendarDay]], language: str
+) -> hours.OpenState:
+    """Opening hours change on the minute and closures by the day, so a state, its next
+    change and its words hold for a whole minute: stations that share a schedule, and
+    requests in the same minute, share one answer. Everything it depends on is in the
+    key, the language too (the words are translated)."""
+    return hours.open_state(schedule, dict(calendar_days), minute)
 
 
 def next_radius(radius: float, *, found: int, found_before: int, limit: int) -> float:
@@ -395,12 +405,12 @@ def stations_listed(
     at = at or timezone.now()
     today = today_shanghai(at)
     calendar = _calendar_around(at)
+    calendar_days = frozenset(calendar.items())
     result: list[NearbyStation] = []
-    known: dict[hours.Schedule, hours.OpenState] = {}
     for station in _filtered(amenities).order_by("name", "id").prefetch_related(_relevant_closures(today)).iterator(
         chunk_size=200
     ):
-        state = _open_state(station, today=today, calendar=calendar, at=at, known=known)
+        state = _open_state(station, today=today, calendar_days=calendar_days, at=at)
         if open_now and state.state != hours.OPEN:
             continue
         result.append(NearbyStation(station, None, state))

@@ -87,7 +87,9 @@ def test_each_language_gets_its_own_labels(api, open_station):
     again = card_of(api, "open")
 
     assert english["amenities"][0]["label"] == "Drinking water" and english["state_label"] == "Open"
+    assert english["hours_text"].startswith("Open")
     assert chinese["amenities"][0]["label"] != "Drinking water" and chinese["state_label"] != "Open"
+    assert not chinese["hours_text"].startswith("Open")
     assert again == chinese
 
 
@@ -102,3 +104,15 @@ def test_the_open_state_follows_the_clock_while_the_rest_is_kept(open_station, c
     assert (early["open_state"], later["open_state"]) == ("closed", "open")
     assert early["hours_text"] != later["hours_text"]
     assert early["navigation"] == later["navigation"] and early["amenities"] == later["amenities"]
+
+
+def test_the_open_state_changes_on_the_minute_it_opens(open_station, calendar_2026):
+    services.station_update(station_id=open_station.pk, opening_hours="Mo-Su 08:00-18:00")
+
+    def state_at(moment: str) -> str:
+        return selectors.stations_nearest(**CENTRE, limit=1, at=at(moment))[0].open_state.state
+
+    assert [state_at("2026-11-02 07:59:59.999"), state_at("2026-11-02 08:00"), state_at("2026-11-02 17:59:59")] == [
+        "closed", "open", "open"
+    ]
+    assert state_at("2026-11-02 18:00:00.001") == "closed"
