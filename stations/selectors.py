@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -24,7 +24,6 @@ from stations.models import Closure, HolidayCalendar, PlaylistItem, Station, Sta
 INITIAL_RADIUS_M = 5_000.0
 HALF_EARTH_M = 20_100_000.0
 SCREEN_POLL_SECONDS = 30
-SCHEDULE_COLUMNS = ("opening_hours", "follows_national_calendar", "closed_now", "closed_reason")
 
 
 @dataclass(frozen=True)
@@ -216,12 +215,15 @@ def stations_nearest(
 
     The database answers an indexed lat/lng box; the box widens until it
     holds `limit` matching stations within its inscribed circle, which makes
-    the answer the same as sorting every station (ties broken by id).
+    the answer the same as sorting every station (ties broken by id). The box
+    brings what the cards show, so the chosen stations are not read again.
     """
     at = at or timezone.now()
     today = today_shanghai(at)
     calendar = _calendar_around(at)
+    since = _relevant_closures_since(today)
     amenity_mask = amenity_list.to_mask(amenities)
+    closures: dict[int, list[Closure]] = {}
     open_cache: dict[int, bool] = {}
     radius = INITIAL_RADIUS_M
     found_before = 0
@@ -229,52 +231,56 @@ def stations_nearest(
         everything = radius >= HALF_EARTH_M
         candidates = sorted(
             (distance, row[0], row)
-            for row in _box_rows(bounding_box(lat, lng, radius), amenity_mask=amenity_mask, open_on=today if open_now else None)
+            for row in _box_rows(bounding_box(lat, lng, radius), amenity_mask=amenity_mask, closures_since=since)
             if (distance := haversine_m(lat, lng, row[1], row[2])) <= radius or everything
         )
         if open_now:
-            ranked = _keep_open(candidates, limit, open_cache, calendar, at, today)
+            ranked = _keep_open(candidates, limit, open_cache, closures, calendar, at, since)
         else:
-            ranked = [(distance, pk) for distance, pk, _row in candidates[:limit]]
+            ranked = candidates[:limit]
         if len(ranked) >= limit or everything:
             break
         radius = next_radius(radius, found=len(ranked), found_before=found_before, limit=limit)
         found_before = len(ranked)
     chosen = ranked[:limit]
-    stations = {station.pk: station for station in _stations_with_relevant_closures([pk for _d, pk in chosen], today)}
+    _read_closures(closures, [row for _distance, _pk, row in chosen], since)
     calendar_days = frozenset(calendar.items())
-    return [
-        NearbyStation(stations[pk], distance, _open_state(stations[pk], today=today, calendar_days=calendar_days, at=at))
-        for distance, pk in chosen
-    ]
+    nearby = []
+    for distance, _pk, row in chosen:
+        station = _station_of(row, closures)
+        nearby.append(NearbyStation(station, distance, _open_state(station, today=today, calendar_days=calendar_days, at=at)))
+    return nearby
 
 
-def _box_rows(box: BoundingBox, *, amenity_mask: int, open_on: date | None) -> list[tuple[Any, ...]]:
-    """The published stations in the box that have every amenity of the mask, as rows
-    (id, lat, lng); with open_on also (*SCHEDULE_COLUMNS, has_closure_today), which
-    decide the state that day without loading the station again.
+# What a card and its open state read of a station, in the order of a box row: the
+# rest (the description above all) is left in the database.
+NEARBY_COLUMNS = (
+    "id", "lat", "lng", "slug", "name", "address", "phone", "amenities",
+    "opening_hours", "follows_national_calendar", "closed_now", "closed_reason",
+)
+_NEARBY_FIELDS = [Station._meta.get_field(name) for name in NEARBY_COLUMNS]
+# A box row ends with whether the station has relevant closures.
+_HAS_CLOSURES = len(NEARBY_COLUMNS)
+
+
+def _box_rows(box: BoundingBox, *, amenity_mask: int, closures_since: date) -> list[tuple[Any, ...]]:
+    """The published stations in the box that have every amenity of the mask, as rows of
+    NEARBY_COLUMNS and whether the station has a closure ending on or after closures_since.
 
     Written in SQL because the search runs it up to four times a request and the ORM
     took longer to build and compile it than the database took to answer. Unordered:
     the rows are ranked by distance here.
     """
     quote = connection.ops.quote_name
-    select = [quote("id"), quote("lat"), quote("lng")]
+    select = [quote(field.column) for field in _NEARBY_FIELDS]
+    select.append(_has_closure_sql(f"{quote('end_date')} >= %s"))
     where = [quote("published"), f"{quote('lat')} >= %s", f"{quote('lat')} <= %s", f"{quote('lng')} >= %s", f"{quote('lng')} <= %s"]
-    select_params: list[Any] = []
-    where_params: list[Any] = [box.min_lat, box.max_lat, box.min_lng, box.max_lng]
-    if open_on is not None:
-        select += [quote(column) for column in SCHEDULE_COLUMNS]
-        select.append(_has_closure_sql(f"{quote('start_date')} <= %s AND {quote('end_date')} >= %s"))
-        select_params += [connection.ops.adapt_datefield_value(open_on)] * 2
+    params: list[Any] = [connection.ops.adapt_datefield_value(closures_since), box.min_lat, box.max_lat, box.min_lng, box.max_lng]
     if amenity_mask:
         where.append(f"({quote('amenities')} & %s) = %s")  # what the amenities__has_all lookup writes
-        where_params += [amenity_mask, amenity_mask]
+        params += [amenity_mask, amenity_mask]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(select)} FROM {quote(Station._meta.db_table)} WHERE {' AND '.join(where)}",
-            select_params + where_params,
-        )
+        cursor.execute(f"SELECT {', '.join(select)} FROM {quote(Station._meta.db_table)} WHERE {' AND '.join(where)}", params)
         return cursor.fetchall()
 
 
@@ -290,35 +296,34 @@ def _has_closure_sql(condition: str) -> str:
     )
 
 
-# What a card and its open state read of a station: the rest (the description above
-# all) is left in the database.
-NEARBY_COLUMNS = ("id", "slug", "name", "address", "phone", "lat", "lng", "amenities", *SCHEDULE_COLUMNS)
+def _read_closures(closures: dict[int, list[Closure]], rows: list[tuple[Any, ...]], since: date) -> None:
+    """Add the relevant closures of the stations of these box rows to `closures`: one
+    query for the stations that have any and were not read yet, none on most days."""
+    wanted = [row[0] for row in rows if row[_HAS_CLOSURES] and row[0] not in closures]
+    if not wanted:
+        return
+    for station_id in wanted:
+        closures[station_id] = []
+    for closure in Closure.objects.filter(station_id__in=wanted, end_date__gte=since).order_by("start_date", "id"):
+        closures[closure.station_id].append(closure)
 
 
-def _stations_with_relevant_closures(station_ids: list[int], today: date) -> list[Station]:
-    """The stations, each with its relevant_closures. The closures are read only for
-    the stations that have any, which most stations on most days do not.
+def _station_of(row: tuple[Any, ...], closures: dict[int, list[Closure]]) -> Station:
+    """The station of a box row (its other columns deferred), with its relevant closures."""
+    values = [
+        field.from_db_value(row[index], None, connection) if hasattr(field, "from_db_value") else row[index]
+        for index, field in _ROW_INDEX_OF_FIELD
+    ]
+    station = Station.from_db(connection.alias, _LOADED_FIELD_NAMES, values)
+    station.relevant_closures = closures.get(station.pk, [])
+    return station
 
-    In SQL for the same reason as _box_rows: the ORM took three times as long to
-    build and compile this query (its closure test above all) as to run it.
-    """
-    if not station_ids:
-        return []
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(Station._meta.get_field(name).column) for name in NEARBY_COLUMNS)
-    has_closures = _has_closure_sql(f"{quote('end_date')} >= %s")
-    stations = list(
-        Station.objects.raw(
-            f"SELECT {columns}, {has_closures} AS has_closures FROM {quote(Station._meta.db_table)}"
-            f" WHERE {quote('id')} IN ({', '.join(['%s'] * len(station_ids))})",
-            [connection.ops.adapt_datefield_value(_relevant_closures_since(today)), *station_ids],
-        )
-    )
-    for station in stations:
-        if not station.has_closures:
-            station.relevant_closures = []
-    prefetch_related_objects([station for station in stations if station.has_closures], _relevant_closures(today))
-    return stations
+
+# Station.from_db takes the values in the model's order of fields.
+_ROW_INDEX_OF_FIELD = [
+    (NEARBY_COLUMNS.index(field.attname), field) for field in Station._meta.concrete_fields if field.attname in NEARBY_COLUMNS
+]
+_LOADED_FIELD_NAMES = frozenset(NEARBY_COLUMNS)
 
 
 def _open_state(
@@ -364,35 +369,24 @@ def _keep_open(
     candidates: list[tuple[float, int, tuple[Any, ...]]],
     limit: int,
     cache: dict[int, bool],
+    closures: dict[int, list[Closure]],
     calendar: dict[date, hours.CalendarDay],
     at: datetime,
-    today: date,
-) -> list[tuple[float, int]]:
-    """The candidates open at `at`, nearest first, evaluating only as many as needed.
-
-    A candidate row is (id, lat, lng, *SCHEDULE_COLUMNS, has_closure_today).
-    """
-    # Only today's plan decides the state now, so only closures covering today matter.
-    closures: dict[int, list[hours.ClosureSpan]] = {}
-    closed_today = [pk for _distance, pk, row in candidates if row[7] and pk not in cache]
-    if closed_today:
-        for station_id, start, end, reason, special in Closure.objects.filter(
-            station__in=closed_today, start_date__lte=today, end_date__gte=today
-        ).order_by("start_date", "id").values_list("station_id", "start_date", "end_date", "reason", "opening_hours"):
-            closures.setdefault(station_id, []).append(hours.ClosureSpan(start, end, reason, special))
+    since: date,
+) -> list[tuple[float, int, tuple[Any, ...]]]:
+    """The candidates (distance, id, box row) open at `at`, nearest first, evaluating only as many as needed."""
+    _read_closures(closures, [row for _distance, pk, row in candidates if pk not in cache], since)
     # Stations share a handful of schedules: each is worked out once.
     open_by_schedule: dict[hours.Schedule, bool] = {}
-    kept: list[tuple[float, int]] = []
+    kept = []
     for distance, pk, row in candidates:
         if pk not in cache:
-            expression, follows, closed_now, closed_reason = row[3:7]
-            # bool(): SQLite gives its booleans as 0 and 1.
-            schedule = hours.Schedule(expression, bool(follows), tuple(closures.get(pk, ())), bool(closed_now), closed_reason)
+            schedule = schedule_of(_station_of(row, closures))
             if schedule not in open_by_schedule:
                 open_by_schedule[schedule] = hours.state_only(schedule, calendar, at) == hours.OPEN
             cache[pk] = open_by_schedule[schedule]
         if cache[pk]:
-            kept.append((distance, pk))
+            kept.append((distance, pk, row))
             if len(kept) >= limit:
                 break
     return kept
