@@ -316,14 +316,18 @@ def _lock_assignment(assignment_id: int) -> Assignment:
         pk=assignment_id)
 
 
-def _after_assignment_change(*, job: Job, assignment: Assignment, now: datetime) -> Assignment:
+def _after_assignment_change(
+    *, job: Job, assignment: Assignment, now: datetime, officer: Officer | None = None,
+) -> Assignment:
     """Tell the officer and the desk about a changed assignment; close the job when it is done.
 
     The caller holds the job and assignment locks (_lock_job, _lock_assignment),
     so two officers clearing at once cannot both miss (or both make) the close.
     Every officer row needed is locked in one ordered call, after them, keeping
     the lock order. The assignment's payload is made from the locked rows, with
-    what assignment_full would select, instead of reading it back.
+    what assignment_full would select, instead of reading it back. `officer`:
+    the assignment's officer as the caller read it in this request, with user
+    and squad, which the payloads show; otherwise they are read with the lock.
     """
     # A job with an active assignment is not done: no need to ask.
     on_job = [] if assignment.active else list(job.assignments.order_by().values_list("officer_id", "status"))
@@ -335,16 +339,19 @@ def _after_assignment_change(*, job: Job, assignment: Assignment, now: datetime)
         job.save(update_fields=["status", "closed_at"])
         _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
         officer_ids |= {officer_id for officer_id, _status in on_job}
-    officers = {officer.pk: officer for officer in _lock_officers(officer_ids, shown=True)}
-    officer = officers[assignment.officer_id]
+    officers = {locked.pk: locked for locked in _lock_officers(officer_ids, shown=officer is None)}
+    locked = officers[assignment.officer_id]
+    if officer is not None:
+        # Only this officer's name and squad are shown; the locked row has their duty, fix and feed seq.
+        locked.user, locked.squad = officer.user, officer.squad
     assignment.job = job
-    assignment.officer = officer
+    assignment.officer = locked
     with events.one_hop():
         body = events.assignment_body(assignment)
-        _feed_append(officer=officer, type=events.ASSIGNMENT_CHANGED, body=body)
+        _feed_append(officer=locked, type=events.ASSIGNMENT_CHANGED, body=body)
         events.desk_assignment_changed_on_commit(assignment, body)
-        if not assignment.active and _officer_freed(officer.pk):
-            events.desk_officer_changed_on_commit(officer_with_active(officer, []))
+        if not assignment.active and _officer_freed(locked.pk):
+            events.desk_officer_changed_on_commit(officer_with_active(locked, []))
         if closing:
             full = job_full(job.pk)
             body = events.job_body(full)
@@ -418,7 +425,7 @@ def assignment_advance(
         job=job, assignment=assignment, kind=JobEvent.Kind.STEP, at=now, actor=officer.user, device_at=device_at,
         lat=lat, lng=lng, data={"from": previous, "to": to, "reason": reason or ""},
     )
-    return _after_assignment_change(job=job, assignment=assignment, now=now)
+    return _after_assignment_change(job=job, assignment=assignment, now=now, officer=officer)
 
 
 @transaction.atomic
