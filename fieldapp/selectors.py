@@ -134,22 +134,6 @@ def job_full(job_id: int) -> Job:
     return _jobs().get(pk=job_id)
 
 
-def _job_assignments() -> QuerySet[Assignment]:
-    # What AssignmentInJobOut shows of each: the officer, their squad, the dispatcher.
-    return Assignment.objects.select_related("officer__user", "officer__squad", "dispatched_by").order_by(
-        "dispatched_at", "id")
-
-
-def job_with_assignments(job_id: int) -> Job:
-    """What JobOut shows (the job, its creator, its assignments), without the desk's records and
-    notification attempts: the answer to a dispatch, at a third of job_full's cost."""
-    return (
-        Job.objects.select_related("created_by", "linked_job")
-        .prefetch_related(Prefetch("assignments", queryset=_job_assignments()))
-        .get(pk=job_id)
-    )
-
-
 def assignments_for_dispatch(*, job_id: int, officer_ids: list[int]) -> list[Assignment]:
     """In one read: the job's assignments and the officers' active assignments on other jobs
     (those officers are busy). Bare rows: see job_assignments() for what an answer shows."""
@@ -160,15 +144,19 @@ def assignments_for_dispatch(*, job_id: int, officer_ids: list[int]) -> list[Ass
 
 
 def job_assignments(job_id: int) -> list[Assignment]:
-    """A job's assignments as job_with_assignments() fetches them."""
-    return list(_job_assignments().filter(job_id=job_id))
+    """A job's assignments with what JobOut shows of each: the officer, their squad, the dispatcher."""
+    return list(
+        Assignment.objects.select_related("officer__user", "officer__squad", "dispatched_by")
+        .filter(job_id=job_id).order_by("dispatched_at", "id")
+    )
 
 
 def job_dispatched(job: Job, assignments: list[Assignment]) -> Job:
-    """A job a dispatch holds locked (with its creator and linked job), shaped as job_with_assignments() shapes it.
+    """A job a dispatch holds locked, with its creator and linked job, shaped for JobOut (the answer
+    to a dispatch) without the desk's records and notification attempts, and without a read.
 
     `assignments`: the ones it had (job_assignments()) and the ones just made,
-    each with its officer, squad and dispatcher; none is read back.
+    each with its officer, squad and dispatcher.
     tests/test_dispatch_services.py checks that it serializes as the job read back does.
     """
     ordered = sorted(assignments, key=lambda assignment: (assignment.dispatched_at, assignment.pk))
