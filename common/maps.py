@@ -21,7 +21,8 @@ def navigation_links(*, lat: float, lng: float, name: str, detail: str = "", sou
     quoted_name = quote(name, safe="")
     content = quote(detail, safe="") if detail else quoted_name
     return {
-        "amap": f"https://uri.amap.com/marker?position={lng:.6f}%2C{lat:.6f}&coordinate=wgs84&callnative=1&name={quoted_name}",
+        "amap": f"https://uri.amap.com/marker?position={lng:.6f}%2C{lat:.6f}&coordinate=wgs84&callnative=1"
+        f"&name={quoted_name}",
         "baidu": f"https://api.map.baidu.com/marker?location={lat:.6f}%2C{lng:.6f}&coord_type=wgs84"
         f"&title={quoted_name}&content={content}&output=html&src={quote(source, safe='')}",
         "apple": f"https://maps.apple.com/?ll={gcj_lat:.6f}%2C{gcj_lng:.6f}&q={quoted_name}",

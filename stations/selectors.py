@@ -248,7 +248,8 @@ def stations_nearest(
     nearby = []
     for distance, _pk, row in chosen:
         station = _station_of(row, closures)
-        nearby.append(NearbyStation(station, distance, _open_state(station, today=today, calendar_days=calendar_days, at=at)))
+        state = _open_state(station, today=today, calendar_days=calendar_days, at=at)
+        nearby.append(NearbyStation(station, distance, state))
     return nearby
 
 
@@ -274,13 +275,20 @@ def _box_rows(box: BoundingBox, *, amenity_mask: int, closures_since: date) -> l
     quote = connection.ops.quote_name
     select = [quote(field.column) for field in _NEARBY_FIELDS]
     select.append(_has_closure_sql(f"{quote('end_date')} >= %s"))
-    where = [quote("published"), f"{quote('lat')} >= %s", f"{quote('lat')} <= %s", f"{quote('lng')} >= %s", f"{quote('lng')} <= %s"]
-    params: list[Any] = [connection.ops.adapt_datefield_value(closures_since), box.min_lat, box.max_lat, box.min_lng, box.max_lng]
+    where = [
+        quote("published"),
+        f"{quote('lat')} >= %s", f"{quote('lat')} <= %s", f"{quote('lng')} >= %s", f"{quote('lng')} <= %s",
+    ]
+    params: list[Any] = [
+        connection.ops.adapt_datefield_value(closures_since), box.min_lat, box.max_lat, box.min_lng, box.max_lng,
+    ]
     if amenity_mask:
         where.append(f"({quote('amenities')} & %s) = %s")  # what the amenities__has_all lookup writes
         params += [amenity_mask, amenity_mask]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(select)} FROM {quote(Station._meta.db_table)} WHERE {' AND '.join(where)}", params)
+        cursor.execute(
+            f"SELECT {', '.join(select)} FROM {quote(Station._meta.db_table)} WHERE {' AND '.join(where)}", params
+        )
         return cursor.fetchall()
 
 
@@ -321,7 +329,9 @@ def _station_of(row: tuple[Any, ...], closures: dict[int, list[Closure]]) -> Sta
 
 # Station.from_db takes the values in the model's order of fields.
 _ROW_INDEX_OF_FIELD = [
-    (NEARBY_COLUMNS.index(field.attname), field) for field in Station._meta.concrete_fields if field.attname in NEARBY_COLUMNS
+    (NEARBY_COLUMNS.index(field.attname), field)
+    for field in Station._meta.concrete_fields
+    if field.attname in NEARBY_COLUMNS
 ]
 _LOADED_FIELD_NAMES = frozenset(NEARBY_COLUMNS)
 
