@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sys
 import time
 import urllib.request
@@ -37,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import fmt_ms, p50_p95, p50_p99, pct, quick_or, row, times  # noqa: E402
 from scratch import run_on_scratch_databases  # noqa: E402
-from servers import Daphne, get_times  # noqa: E402
+from servers import Daphne, get_times, two_daphnes_over_redis  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OPS = quick_or(10, 200, env="BENCH_OPS")
@@ -232,35 +231,18 @@ def push_latency(scenario: str, label: str, people: dict[str, Any]) -> None:
     row(scenario, "dispatch -> HTTP response, in-memory layer", p50_p99(responses),
         baseline=f"manifest (no SQL) p50 {fmt_ms(floor50)} ms", ratio=times(pct(responses, .5), floor50))
 
-    if shutil.which("redis-server") is None:
-        print("  (redis-server is not installed: the Redis cases are left out)", flush=True)
-        return
-    from tests.faults import RedisServer  # the fault tests' own: a redis-server on a free port
-
-    redis = RedisServer()
-    print(f"  redis-server of its own on port {redis.port}; phone on Daphne A, dispatch POSTed to Daphne B", flush=True)
-    try:
-        # Both start side by side: one core each.
-        server_a = Daphne(redis.url, wait=False)
-        try:
-            server_b = Daphne(redis.url, wait=False)
-            try:
-                server_a.wait_ready()
-                server_b.wait_ready()
-                latencies, responses = asyncio.run(measure(server_a, server_b, cookie, officer, jobs(),
-                                                           people["dispatcher_token"], people["officer_tokens"][officer.pk]))
-                redis50 = pct(latencies, .5)
-                row(scenario, "dispatch -> phone, Redis, Daphne B -> A", p50_p99(latencies),
-                    baseline=f"in-memory p50 {fmt_ms(memory50)} ms", ratio=times(redis50, memory50))
-                row(scenario, "dispatch -> HTTP response, Redis", p50_p99(responses),
-                    baseline=f"manifest (no SQL) p50 {fmt_ms(floor50)} ms", ratio=times(pct(responses, .5), floor50))
-                fanout(scenario, server_a, server_b, people, redis50)
-            finally:
-                server_b.stop()
-        finally:
-            server_a.stop()
-    finally:
-        redis.stop()
+    with two_daphnes_over_redis("the Redis cases (phone on A, dispatch POSTed to B)") as servers:
+        if servers is None:
+            return
+        server_a, server_b = servers
+        latencies, responses = asyncio.run(measure(server_a, server_b, cookie, officer, jobs(),
+                                                   people["dispatcher_token"], people["officer_tokens"][officer.pk]))
+        redis50 = pct(latencies, .5)
+        row(scenario, "dispatch -> phone, Redis, Daphne B -> A", p50_p99(latencies),
+            baseline=f"in-memory p50 {fmt_ms(memory50)} ms", ratio=times(redis50, memory50))
+        row(scenario, "dispatch -> HTTP response, Redis", p50_p99(responses),
+            baseline=f"manifest (no SQL) p50 {fmt_ms(floor50)} ms", ratio=times(pct(responses, .5), floor50))
+        fanout(scenario, server_a, server_b, people, redis50)
 
 
 async def measure(server_a: Daphne, server_b: Daphne, cookie: str, officer: Any, jobs: list[Any],

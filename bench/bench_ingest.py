@@ -32,7 +32,6 @@ import itertools
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -43,7 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import QUICK, fmt_ms, pct, row, times  # noqa: E402
 from scratch import run_on_scratch_databases  # noqa: E402
-from servers import Daphne, free_port  # noqa: E402
+from servers import Daphne, free_port, two_daphnes_over_redis  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [200] if QUICK else [200, 1000]
@@ -102,28 +101,10 @@ def child(label: str) -> int:
 
 
 def two_servers_over_redis(people: dict[str, Any], bare: dict[str, Any]) -> None:
-
-    if shutil.which("redis-server") is None:
-        print("  (redis-server is not installed: the two-process case is left out)", flush=True)
-        return
-    from tests.faults import RedisServer  # the fault tests' own: a redis-server on a free port
-
-    redis = RedisServer()
-    print(f"\n[postgres, two Daphnes over Redis (port {redis.port})] phone on A, dispatch POSTed to B", flush=True)
-    try:
-        server_a = Daphne(redis.url, wait=False)
-        try:
-            server_b = Daphne(redis.url, wait=False)
-            try:
-                server_a.wait_ready()
-                server_b.wait_ready()
-                asyncio.run(on_two_servers("ingest, postgres, two Daphnes over Redis", server_a, server_b, people, bare))
-            finally:
-                server_b.stop()
-        finally:
-            server_a.stop()
-    finally:
-        redis.stop()
+    print("\n[postgres, two Daphnes over Redis] phone on A, dispatch POSTed to B", flush=True)
+    with two_daphnes_over_redis("the two-process case") as servers:
+        if servers is not None:
+            asyncio.run(on_two_servers("ingest, postgres, two Daphnes over Redis", *servers, people, bare))
 
 
 def make_people(count: int) -> dict[str, Any]:

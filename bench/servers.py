@@ -1,13 +1,16 @@
 """Servers a benchmark starts and stops itself, on loopback and free ports: Daphne (redis-server is tests/faults.py's)."""
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +94,31 @@ def get_times(url: str, count: int, *, headers: dict[str, str] | None = None) ->
             response.read()
         samples.append(time.perf_counter() - started)
     return samples
+
+
+@contextlib.contextmanager
+def two_daphnes_over_redis(title: str) -> Iterator[tuple[Daphne, Daphne] | None]:
+    """Two Daphnes sharing a redis-server of this run's own (None when redis-server is not installed); all stopped after."""
+    if shutil.which("redis-server") is None:
+        print(f"  (redis-server is not installed: {title} is left out)", flush=True)
+        yield None
+        return
+    from tests.faults import RedisServer  # the fault tests' own: a redis-server on a free port
+
+    redis = RedisServer()
+    print(f"  {title}: redis-server of its own on port {redis.port}, Daphnes A and B", flush=True)
+    try:
+        # Both start side by side: one core each.
+        server_a = Daphne(redis.url, wait=False)
+        try:
+            server_b = Daphne(redis.url, wait=False)
+            try:
+                server_a.wait_ready()
+                server_b.wait_ready()
+                yield server_a, server_b
+            finally:
+                server_b.stop()
+        finally:
+            server_a.stop()
+    finally:
+        redis.stop()
