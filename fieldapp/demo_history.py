@@ -147,6 +147,9 @@ def _jobs(day: date, officers: list[Officer], shifts: dict, rnd: random.Random, 
     assignments, records, rescues, linked = [], [], [], []
     earlier_accidents: list[Job] = []
     for job in jobs:
+        # A history job was entered when it was reported, not when the demo ran: the desk's
+        # "ended today" and its list of jobs, newest entered first, go by it.
+        job.created_at = job.reported_at
         end = job.reported_at + timedelta(minutes=rnd.randint(3, 10))
         if job.status == "cancelled":
             job.closed_at = end
@@ -198,7 +201,7 @@ def _jobs(day: date, officers: list[Officer], shifts: dict, rnd: random.Random, 
                 started_at=first_on_scene, ended_at=last_cleared, status="complete", received_at=last_cleared,
                 completed_at=last_cleared,
             ))
-    Job.objects.bulk_update(jobs, ["closed_at", "linked_job"], batch_size=2000)
+    Job.objects.bulk_update(jobs, ["created_at", "closed_at", "linked_job"], batch_size=2000)
     Assignment.objects.bulk_create(assignments, batch_size=5000)
     QuickClearance.objects.bulk_create(records, batch_size=2000)
     Rescue.objects.bulk_create(rescues, batch_size=2000)

@@ -219,6 +219,7 @@ def dispatch_labels() -> dict[str, object]:
         "networkError": _("No connection to the server. Try again."),
         "noOfficers": _("No officers."),
         "none": _("–"),
+        "showAllEnded": _("Show all {count}"),
         "foundOnPatrol": _("Found on patrol"),
         "records": desk_record_labels(),
         "timeline": timeline_labels(),

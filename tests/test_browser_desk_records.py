@@ -18,6 +18,7 @@ from PIL import Image
 
 from fieldapp import labels, records
 from fieldapp.models import Assignment, Job
+from tests.helpers import new_job
 from tests.live import ARTIFACTS, DESKTOP, LiveServer, login
 from tests.live import screenshot as full_page_screenshot
 
@@ -395,3 +396,29 @@ def test_rescue_shows_its_details(daphne, officer, dispatcher, desk_context, off
     assert "已完成" in desk.inner_text(f"{record} .rec-by")
     assert_not_reloaded(desk)
     screenshot(desk, "desk-records-rescue")
+
+
+@pytest.mark.browser
+def test_ended_today_draws_the_latest_twenty_and_the_rest_on_request(daphne, dispatcher, desk_context):
+    now = timezone.now()
+    jobs = [new_job(dispatcher, summary=f"已结束{index}") for index in range(28)]
+    for index, job in enumerate(jobs[:25]):
+        Job.objects.filter(pk=job.pk).update(status="closed", closed_at=now - timedelta(minutes=index))
+    # Ended yesterday (entered today by a late import, say): not under "ended today".
+    yesterday = now - timedelta(days=1)
+    for job in jobs[25:]:
+        Job.objects.filter(pk=job.pk).update(status="closed", closed_at=yesterday)
+
+    desk = open_desk(desk_context, daphne)
+    desk.wait_for_selector(f"#closed li[data-job='{jobs[0].pk}']", timeout=TIMEOUT)
+    drawn = desk.locator("#closed li[data-job]")
+    assert drawn.count() == 20
+    assert drawn.first.get_attribute("data-job") == str(jobs[0].pk)  # the latest ended first
+    button = desk.locator("#closed button.show-all")
+    assert button.inner_text().strip() == "显示全部 25 条"
+    button.click()
+    desk.wait_for_function("() => document.querySelectorAll('#closed li[data-job]').length === 25", timeout=TIMEOUT)
+    assert desk.locator("#closed button.show-all").count() == 0
+    for job in jobs[25:]:
+        assert desk.locator(f"#closed li[data-job='{job.pk}']").count() == 0
+    assert_not_reloaded(desk)

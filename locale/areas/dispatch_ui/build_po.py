@@ -131,6 +131,7 @@ ZH = {
     "Open jobs": "进行中的任务",
     "Loading…": "正在加载…",
     "Ended today": "今日已结束",
+    "Show all {count}": "显示全部 {count} 条",
     "Officers": "警员",
     "Map of officers": "警员地图",
     "Legend": "图例",

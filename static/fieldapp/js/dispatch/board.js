@@ -205,12 +205,18 @@ function endedItem(job) {
 // for another job leaves the dispatcher's focus and open photo where they are.
 const endedItems = new Map();
 const noneEnded = h("li", { class: "muted" }, L.none);
+// A busy day ends hundreds of jobs: the latest are drawn, the rest on request.
+const ENDED_SHOWN = 20;
+let allEnded = false;
+const showAllEnded = h("button", { type: "button", class: "show-all", onclick: () => { allEnded = true; renderClosed(); } });
+const showAllItem = h("li", {}, showAllEnded);
 
 export function renderClosed() {
   const ended = [...state.jobs.values()]
-    .filter((job) => job.status !== "open" && isToday(job.created_at))
+    .filter((job) => job.status !== "open" && isToday(job.closed_at))
     .sort((a, b) => String(b.closed_at).localeCompare(String(a.closed_at)));
-  const wanted = ended.map((job) => {
+  const drawn = allEnded ? ended : ended.slice(0, ENDED_SHOWN);
+  const wanted = drawn.map((job) => {
     const signature = JSON.stringify(job);
     const known = endedItems.get(job.id);
     if (known && known.signature === signature) return known.node;
@@ -219,11 +225,15 @@ export function renderClosed() {
     return node;
   });
   if (!wanted.length) wanted.push(noneEnded);
+  if (drawn.length < ended.length) {
+    showAllEnded.textContent = fill(L.showAllEnded, { count: ended.length });
+    wanted.push(showAllItem);
+  }
   const current = [...elements.closed.children];
   if (current.length !== wanted.length || current.some((node, index) => node !== wanted[index])) {
     elements.closed.replaceChildren(...wanted);
   }
-  const shown = new Set(ended.map((job) => job.id));
+  const shown = new Set(drawn.map((job) => job.id));
   for (const jobId of [...endedItems.keys()]) if (!shown.has(jobId)) endedItems.delete(jobId);
 }
 
