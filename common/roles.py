@@ -5,9 +5,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 
@@ -37,6 +39,18 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser | None, role: str) -> b
         names = set(user.groups.values_list("name", flat=True))
         user._luchang_groups = names
     return role in names
+
+
+def role_flags(user_ref: str) -> dict[str, Exists]:
+    """Annotations saying whether the user at `user_ref` is in each role's group, so a query
+    that reads the user (the API token's) brings their roles too, instead of a query of its own."""
+    memberships = get_user_model().groups.through.objects
+    return {f"in_{role}": Exists(memberships.filter(user_id=OuterRef(user_ref), group__name=role)) for role in GROUPS}
+
+
+def remember_roles(user: AbstractBaseUser, row: Any) -> None:
+    """Keep the roles a row annotated with role_flags() read, as user_has_role() keeps them, for this request."""
+    user._luchang_groups = {role for role in GROUPS if getattr(row, f"in_{role}")}
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str | None:

@@ -16,6 +16,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from common.roles import remember_roles, role_flags
+
 
 class TokenExpired(exceptions.AuthenticationFailed):
     default_detail = _("The API token has expired: ask for a new one at /api/v1/auth/token/.")
@@ -47,7 +49,15 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """`Authorization: Token …`, refused once the token is older than its lifetime."""
 
     def authenticate_credentials(self, key: str):  # type: ignore[no-untyped-def]
-        user, token = super().authenticate_credentials(key)
+        # DRF's read, with the user's roles in the same query. Read on every
+        # request, never kept across requests: a revoked token or a changed role counts at once.
+        try:
+            token = Token.objects.select_related("user").annotate(**role_flags("user")).get(key=key)
+        except Token.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if token_is_expired(token):
             raise TokenExpired()
-        return user, token
+        remember_roles(token.user, token)
+        return token.user, token

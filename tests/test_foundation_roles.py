@@ -78,3 +78,45 @@ def test_logout_is_a_post_and_ends_the_session(officer):
     response = client.post("/logout/")
     assert response.status_code == 200
     assert client.get("/field/").status_code == 302
+
+
+# --- roles read with the API token ----------------------------------------
+
+def _token_client(user) -> "APIClient":
+    from rest_framework.test import APIClient
+
+    from common.tokens import token_for_user
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for_user(user).key}")
+    return api
+
+
+def test_a_role_taken_away_counts_on_the_next_request_with_the_same_token(dispatcher):
+    api = _token_client(dispatcher)
+    assert api.get("/api/v1/officers/").status_code == 200
+    dispatcher.groups.clear()
+    assert api.get("/api/v1/officers/").status_code == 403
+
+
+def test_a_role_given_counts_on_the_next_request_with_the_same_token(officer):
+    from django.contrib.auth.models import Group
+
+    api = _token_client(officer.user)
+    assert api.get("/api/v1/officers/").status_code == 403
+    officer.user.groups.add(Group.objects.get_or_create(name="dispatcher")[0])
+    assert api.get("/api/v1/officers/").status_code == 200
+
+
+def test_a_revoked_token_is_refused_on_the_next_request(dispatcher):
+    api = _token_client(dispatcher)
+    assert api.post("/api/v1/auth/token/revoke/").status_code in (200, 204)
+    r = api.get("/api/v1/officers/")
+    assert r.status_code == 401
+
+
+def test_a_token_request_reads_the_roles_with_the_token(dispatcher, django_assert_num_queries):
+    api = _token_client(dispatcher)
+    # The token, its user and their roles in one query; the board (no officers, nothing to prefetch) in one.
+    with django_assert_num_queries(2):
+        assert api.get("/api/v1/officers/").status_code == 200
