@@ -7,6 +7,7 @@ and body gets that response again, a different body gets 422.
 The record is inserted in the same transaction as the work. A concurrent
 retry therefore blocks on the unique (user, key) index (PostgreSQL) or on the
 write lock (SQLite, IMMEDIATE) until the first one commits, then replays it.
+The insert is one INSERT ... ON CONFLICT DO NOTHING, which both databases know.
 
 A body that does not parse is answered 400 before the key is looked at, and
 nothing is stored: the client never meant that body (a flaky network cut it
@@ -21,8 +22,9 @@ from functools import wraps
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
@@ -89,6 +91,27 @@ def _error(detail: str, code: str, http_status: int) -> Response:
     return Response({"detail": detail, "code": code}, status=http_status)
 
 
+def _claim(*, user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """Insert the key's record, or None when the key is taken: one statement.
+
+    ON CONFLICT DO NOTHING waits, as the plain insert did, for a transaction
+    that holds the same key to end; it needs no savepoint around it, where an
+    insert that fails with IntegrityError needs one (three statements).
+    """
+    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("user_id", "key", "fingerprint", "status_code", "body", "created_at") '
+            f'VALUES (%s, %s, %s, 0, %s, %s) ON CONFLICT ("user_id", "key") DO NOTHING RETURNING "id"',
+            [user_id, key, fingerprint, "", connection.ops.adapt_datetimefield_value(now)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return IdempotencyRecord(id=row[0], user_id=user_id, key=key, fingerprint=fingerprint, created_at=now)
+
+
 def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
     """Decorate an APIView's post(); authentication and permissions have run already."""
 
@@ -106,10 +129,8 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             return _error(_("The Idempotency-Key must be 1 to 255 characters."), "invalid", status.HTTP_400_BAD_REQUEST)
         fingerprint = _fingerprint(request)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(user=request.user, key=key, fingerprint=fingerprint)
-            except IntegrityError:
+            record = _claim(user_id=request.user.pk, key=key, fingerprint=fingerprint)
+            if record is None:
                 record = IdempotencyRecord.objects.get(user=request.user, key=key)
                 if record.fingerprint != fingerprint:
                     return _error(
@@ -132,9 +153,7 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             if response.status_code >= 500:
                 transaction.set_rollback(True)
                 return response
-            record.status_code = response.status_code
-            record.body = _stored(response)
-            record.save(update_fields=["status_code", "body"])
+            IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=response.status_code, body=_stored(response))
             return response
 
     return wrapped
