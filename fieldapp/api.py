@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.roles import DISPATCHER, GROUPS, IsDispatcher, IsOfficer, user_has_role
+from common.roles import DISPATCHER, GROUPS, OFFICER, IsDispatcher, IsOfficer, user_has_role
 from fieldapp import events, selectors, services
 from fieldapp.fixes import fix_of
 from fieldapp.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -225,13 +225,13 @@ class AssignmentAdvanceApi(FieldApi):
     )
     @idempotent
     def post(self, request: Request, assignment_id: int) -> Response:
-        # For anyone but the assigned officer the assignment does not exist.
-        officer = self.officer_or_none(request)
-        if officer is None:
+        # For anyone but the assigned officer the assignment does not exist. The
+        # service finds the officer by the user, with its lock: no read of its own here.
+        if not user_has_role(request.user, OFFICER):
             raise services.NotFound(_("No such assignment."))
         data = self.valid(AdvanceIn, request.data)
         assignment = services.assignment_advance(
-            assignment_id=assignment_id, officer=officer, to=data["to"], device_at=data["device_time"] or data["at"],
+            assignment_id=assignment_id, user=request.user, to=data["to"], device_at=data["device_time"] or data["at"],
             lat=data["lat"], lng=data["lng"], accuracy=data["accuracy"], reason=data["reason"],
         )
         return Response(assignment_json(assignment, timezone.now()))

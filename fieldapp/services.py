@@ -92,15 +92,34 @@ def _lock_officers(officer_ids: Iterable[int], *, shown: bool = False) -> list[O
     return list(officers.filter(pk__in=set(officer_ids)).order_by("pk"))
 
 
-def _feed_append(*, officer: Officer, type: str, body: dict[str, Any]) -> OfficerMessage:
+def _lock_officer_counting_feed(officer_id: int) -> Officer:
+    """Lock the officer's row and count their feed on by one frame, in one statement.
+
+    An UPDATE takes the same FOR NO KEY UPDATE lock as _lock_officers(), and
+    RETURNING brings the row as it is now, where a locking read and an update
+    took two statements. The new feed_seq is the frame's: see _feed_append(counted=True).
+    """
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in Officer._meta.concrete_fields)
+    # raw() turns the columns into field values as a query would (SQLite's datetimes are text).
+    (officer,) = Officer.objects.raw(
+        f'UPDATE {quote(Officer._meta.db_table)} SET "feed_seq" = "feed_seq" + 1 WHERE "id" = %s RETURNING {columns}',
+        [officer_id],
+    )
+    return officer
+
+
+def _feed_append(*, officer: Officer, type: str, body: dict[str, Any], counted: bool = False) -> OfficerMessage:
     """Store a frame on the officer's feed with the next seq; push it after commit.
 
     The caller holds the lock on the officer row (or, on SQLite, the database
     write lock), so seq allocation cannot race; the unique (officer, seq)
-    constraint is the last guard.
+    constraint is the last guard. `counted`: the row's feed_seq already counts
+    this frame (_lock_officer_counting_feed).
     """
-    officer.feed_seq += 1
-    Officer.objects.filter(pk=officer.pk).update(feed_seq=officer.feed_seq)
+    if not counted:
+        officer.feed_seq += 1
+        Officer.objects.filter(pk=officer.pk).update(feed_seq=officer.feed_seq)
     frame = {"type": type, "seq": officer.feed_seq, **body}
     message = OfficerMessage.objects.create(officer=officer, seq=officer.feed_seq, type=type, frame=frame)
     events.feed_message_on_commit(message)
@@ -139,6 +158,25 @@ def _lock_job(job_id: int, *, creator: bool = False) -> Job:
         return _locked_jobs(creator=creator).get(pk=job_id)
     except Job.DoesNotExist:
         raise NotFound(_("No such job.")) from None
+
+
+def _lock_job_and_assignment(assignment_id: int, *, officer: Officer | None, user: Any) -> Assignment:
+    """Lock an officer's assignment and its job in one statement, with what the assignment's payload
+    shows: the job's linked job, the dispatcher and (unlocked) the officer with their squad.
+
+    `officer`, or their `user`. PostgreSQL locks the rows of one statement in the
+    order that OF names them, so the job is locked before the assignment, as
+    everywhere else (tests/test_dispatch_concurrency.py holds it to that).
+    """
+    mine = {"officer": officer} if officer is not None else {"officer__user": user}
+    try:
+        return (
+            Assignment.objects.select_for_update(no_key=True, of=("job", "self"))
+            .select_related("job__linked_job", "dispatched_by", "officer__squad")
+            .get(pk=assignment_id, **mine)
+        )
+    except Assignment.DoesNotExist:
+        raise NotFound(_("No such assignment.")) from None
 
 
 def _lock_job_of(assignment_id: int, *, officer: Officer | None = None) -> Job:
@@ -339,7 +377,12 @@ def _after_assignment_change(
         job.save(update_fields=["status", "closed_at"])
         _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
         officer_ids |= {officer_id for officer_id, _status in on_job}
-    officers = {locked.pk: locked for locked in _lock_officers(officer_ids, shown=officer is None)}
+    # One officer told with one frame (every step but the last): locked as their feed counts on.
+    counted = officer is not None and not closing
+    if counted:
+        officers = {assignment.officer_id: _lock_officer_counting_feed(assignment.officer_id)}
+    else:
+        officers = {locked.pk: locked for locked in _lock_officers(officer_ids, shown=officer is None)}
     locked = officers[assignment.officer_id]
     if officer is not None:
         # Only this officer's name and squad are shown; the locked row has their duty, fix and feed seq.
@@ -348,7 +391,7 @@ def _after_assignment_change(
     assignment.officer = locked
     with events.one_hop():
         body = events.assignment_body(assignment)
-        _feed_append(officer=locked, type=events.ASSIGNMENT_CHANGED, body=body)
+        _feed_append(officer=locked, type=events.ASSIGNMENT_CHANGED, body=body, counted=counted)
         events.desk_assignment_changed_on_commit(assignment, body)
         if not assignment.active and _officer_freed(locked.pk):
             events.desk_officer_changed_on_commit(officer_with_active(locked, []))
@@ -372,17 +415,23 @@ def _records_let_clear(job: Job) -> bool:
 
 @transaction.atomic
 def assignment_advance(
-    *, assignment_id: int, officer: Officer, to: str, device_at: datetime | None = None,
+    *, assignment_id: int, to: str, officer: Officer | None = None, user: Any = None, device_at: datetime | None = None,
     lat: float | None = None, lng: float | None = None, accuracy: float | None = None, reason: str = "",
 ) -> Assignment:
-    """The assigned officer takes a step. Forward only; repeating the current step changes nothing."""
-    job = _lock_job_of(assignment_id, officer=officer)
+    """The assigned officer takes a step. Forward only; repeating the current step changes nothing.
+
+    `officer`, or `user`, the officer's user (a request's): the officer is then read with the lock.
+    """
+    assignment = _lock_job_and_assignment(assignment_id, officer=officer, user=user)
+    job = assignment.job
+    if officer is None:
+        officer = assignment.officer
+        officer.user = user
     if to not in OFFICER_STEPS:
         raise InvalidInput(_("Unknown step."))
     now = timezone.now()
     _check_point(lat, lng)
     _check_not_future(device_at, now)
-    assignment = _lock_assignment(assignment_id)
     if assignment.status == to:
         # A double tap or a retry: the step is recorded once, the answer is the same.
         return assignment_full(assignment.pk)

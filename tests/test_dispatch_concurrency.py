@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -151,3 +152,47 @@ def test_auto_close_racing_a_dispatch_of_the_same_officers_never_deadlocks(dispa
         assert not [r for r in results if isinstance(r, Exception)], results
         finishing.refresh_from_db()
         assert finishing.status == "closed"
+
+
+def test_a_step_waits_for_the_job_before_it_locks_the_assignment(assignment, duty_officer):
+    """A step locks job and assignment in one statement; it must hold neither while it waits for the job,
+    or a close (job, then its assignments) and the step would each hold what the other waits for."""
+    import threading
+    import time
+
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises whole transactions")
+    url = f"/api/v1/assignments/{assignment.pk}/advance/"
+    answers: list[Any] = []
+
+    def step() -> None:
+        try:
+            answers.append(client_for(duty_officer.user).post(url, {"to": "accepted"}, format="json"))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        Job.objects.select_for_update(no_key=True).get(pk=assignment.job_id)
+        thread = threading.Thread(target=step)
+        thread.start()
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while True:
+                # Inside a transaction, pg_stat_activity keeps what it first read unless told to forget it.
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                assert time.monotonic() < deadline, "the step never waited for the job"
+                time.sleep(0.01)
+        try:
+            Assignment.objects.select_for_update(no_key=True, nowait=True).get(pk=assignment.pk)
+        except DatabaseError:
+            pytest.fail("the step held the assignment while it waited for the job")
+    thread.join(timeout=30)
+    assert [r.status_code for r in answers] == [200]
