@@ -36,13 +36,16 @@ async function reload() {
     // while they loaded may still be newer for a job, so merge, not replace.
     const previous = state.jobs;
     state.jobs = new Map();
-    for (const job of [...all.filter((item) => isToday(item.created_at)), ...open]) {
+    for (const job of [...all.filter((item) => isToday(item.created_at) || isToday(item.closed_at)), ...open]) {
       if (previous.has(job.id) && !state.jobs.has(job.id)) state.jobs.set(job.id, previous.get(job.id));
       upsertJob(job);
     }
     state.officers = new Map(officers.map((officer) => [officer.id, officer]));
   } catch (error) {
     return;
+  } finally {
+    // The panels under the board appear once it is drawn, not pushed down by it (layout shift).
+    document.querySelector(".dispatch-grid").removeAttribute("data-loading");
   }
   renderAll();
 }
