@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from common.roles import remember_roles, role_flags
+from common.roles import remember_roles, role_bits
 
 
 class TokenExpired(exceptions.AuthenticationFailed):
@@ -52,7 +53,8 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         # DRF's read, with the user's roles in the same query. Read on every
         # request, never kept across requests: a revoked token or a changed role counts at once.
         try:
-            token = Token.objects.select_related("user").annotate(**role_flags("user")).get(key=key)
+            user_id = f"{connection.ops.quote_name(Token._meta.db_table)}.{connection.ops.quote_name('user_id')}"
+            token = Token.objects.select_related("user").annotate(**role_bits(user_id)).get(key=key)
         except Token.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
