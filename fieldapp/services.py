@@ -92,20 +92,22 @@ def _lock_officers(officer_ids: Iterable[int], *, shown: bool = False) -> list[O
     return list(officers.filter(pk__in=set(officer_ids)).order_by("pk"))
 
 
-def _lock_officer_counting_feed(officer_id: int) -> Officer:
-    """Lock the officer's row and count their feed on by one frame, in one statement.
+def _lock_officer_counting_feed(officer_id: int, *, frames: int) -> Officer:
+    """Lock the officer's row and count their feed on by the frames they are about to get, in one statement.
 
     An UPDATE takes the same FOR NO KEY UPDATE lock as _lock_officers(), and
     RETURNING brings the row as it is now, where a locking read and an update
-    took two statements. The new feed_seq is the frame's: see _feed_append(counted=True).
+    per frame took two statements or more. The officer comes back with the
+    feed_seq before those frames: each _feed_append(counted=True) takes the next.
     """
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in Officer._meta.concrete_fields)
     # raw() turns the columns into field values as a query would (SQLite's datetimes are text).
     (officer,) = Officer.objects.raw(
-        f'UPDATE {quote(Officer._meta.db_table)} SET "feed_seq" = "feed_seq" + 1 WHERE "id" = %s RETURNING {columns}',
-        [officer_id],
+        f'UPDATE {quote(Officer._meta.db_table)} SET "feed_seq" = "feed_seq" + %s WHERE "id" = %s RETURNING {columns}',
+        [frames, officer_id],
     )
+    officer.feed_seq -= frames
     return officer
 
 
@@ -114,11 +116,11 @@ def _feed_append(*, officer: Officer, type: str, body: dict[str, Any], counted: 
 
     The caller holds the lock on the officer row (or, on SQLite, the database
     write lock), so seq allocation cannot race; the unique (officer, seq)
-    constraint is the last guard. `counted`: the row's feed_seq already counts
-    this frame (_lock_officer_counting_feed).
+    constraint is the last guard. `counted`: the row's feed_seq counts this
+    frame already (_lock_officer_counting_feed).
     """
+    officer.feed_seq += 1
     if not counted:
-        officer.feed_seq += 1
         Officer.objects.filter(pk=officer.pk).update(feed_seq=officer.feed_seq)
     frame = {"type": type, "seq": officer.feed_seq, **body}
     message = OfficerMessage.objects.create(officer=officer, seq=officer.feed_seq, type=type, frame=frame)
@@ -377,10 +379,13 @@ def _after_assignment_change(
         job.save(update_fields=["status", "closed_at"])
         _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
         officer_ids |= {officer_id for officer_id, _status in on_job}
-    # One officer told with one frame (every step but the last): locked as their feed counts on.
-    counted = officer is not None and not closing
+    # This officer alone is told (any step but one that closes a job with others on it): their
+    # row is locked as their feed counts on by their frames, the step's and the closed job's.
+    counted = officer is not None and officer_ids == {assignment.officer_id}
     if counted:
-        officers = {assignment.officer_id: _lock_officer_counting_feed(assignment.officer_id)}
+        officers = {
+            assignment.officer_id: _lock_officer_counting_feed(assignment.officer_id, frames=2 if closing else 1)
+        }
     else:
         officers = {locked.pk: locked for locked in _lock_officers(officer_ids, shown=officer is None)}
     locked = officers[assignment.officer_id]
@@ -399,7 +404,7 @@ def _after_assignment_change(
             full = job_full(job.pk)
             body = events.job_body(full)
             for each in officers.values():
-                _feed_append(officer=each, type=events.JOB_CHANGED, body=body)
+                _feed_append(officer=each, type=events.JOB_CHANGED, body=body, counted=counted)
             events.desk_job_changed_on_commit(full)
     return assignment
 

@@ -174,6 +174,8 @@ def test_feed_seq_is_strictly_increasing_without_gaps(dispatcher, duty_officer):
         services.assignment_advance(assignment_id=assignment.pk, officer=duty_officer, to="cleared")
     seqs = list(OfficerMessage.objects.filter(officer=duty_officer).values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
+    # The frame the phone gets says the seq it is stored under (a step that closes the job takes two at once).
+    assert [m.frame["seq"] for m in OfficerMessage.objects.filter(officer=duty_officer).order_by("seq")] == seqs
     duty_officer.refresh_from_db()
     assert duty_officer.feed_seq == seqs[-1]
 
