@@ -31,7 +31,10 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PAGES = (
     ("/", None), ("/stations/", None), ("/login/", None), ("/field/", "officer1"),
     ("/field/roadwork/posts/", "officer1"), ("/field/roadwork/hazards/new/", "officer1"),
-    ("/field/roadwork/outreach/new/", "officer1"), ("/dispatch/", "dispatcher"),
+    ("/field/roadwork/outreach/new/", "officer1"), ("/stations/shiyiyuan/", None),
+    ("/stations/manage/shiyiyuan/", "station"),
+    ("/dispatch/", "dispatcher"), ("/dispatch/figures/", "dispatcher"), ("/dispatch/roadwork/", "dispatcher"),
+    ("/dispatch/roadwork/hazards/", "dispatcher"), ("/dispatch/roadwork/outreach/", "dispatcher"),
 )
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
