@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from fieldapp.models import Assignment, Job, JobEvent, OfficerMessage
-from tests.helpers import at_once, client_for, dispatch, finish_later, new_job, on_duty
+from tests.helpers import at_once, client_for, dispatch, finish_later, new_job, on_duty, require
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -154,6 +154,7 @@ def test_auto_close_racing_a_dispatch_of_the_same_officers_never_deadlocks(dispa
         assert finishing.status == "closed"
 
 
+@pytest.mark.postgres
 def test_a_step_waits_for_the_job_before_it_locks_the_assignment(assignment, duty_officer):
     """A step locks job and assignment in one statement; it must hold neither while it waits for the job,
     or a close (job, then its assignments) and the step would each hold what the other waits for."""
@@ -162,8 +163,8 @@ def test_a_step_waits_for_the_job_before_it_locks_the_assignment(assignment, dut
 
     from django.db import DatabaseError, connection, transaction
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises whole transactions")
+    # Row locks are PostgreSQL's; SQLite serialises whole transactions.
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
     url = f"/api/v1/assignments/{assignment.pk}/advance/"
     answers: list[Any] = []
 
