@@ -60,3 +60,12 @@ def test_database_url_selects_postgresql_with_no_persistent_connections():
     code = "from django.conf import settings; d=settings.DATABASES['default']; print(d['ENGINE'], d['CONN_MAX_AGE'])"
     result = manage("shell", "--no-imports", "-c", code, env={"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test"})
     assert result.stdout.strip() == "django.db.backends.postgresql 0", result.stderr
+
+
+def test_the_server_freezes_its_start_and_collects_young_garbage_less_often():
+    # Full collections stalled every socket of a busy process (fieldapp/project/asgi.py).
+    code = "import gc, fieldapp.project.asgi; print(gc.get_threshold()[0], gc.get_freeze_count() > 10000)"
+    result = manage("shell", "--no-imports", "-c", code, env={})
+    assert result.stdout.split() == ["50000", "True"], result.stderr
+    result = manage("shell", "--no-imports", "-c", code, env={"GC_THRESHOLD_0": "1234"})
+    assert result.stdout.split() == ["1234", "True"], result.stderr

@@ -40,3 +40,9 @@ if settings.NOTIFY_WORKER_IN_PROCESS:
 # run on the event loop, between every socket's frames, while a thousand sockets make
 # short-lived objects.
 gc.freeze()
+# And they come less often. With 500 sockets on a process, a full pass took 40-100 ms, a
+# few times a minute under position load, and stalled every socket's frames while it ran:
+# the tail of dispatch -> phone (bench/bench_ingest.py, two Daphnes over Redis: p99 85 ->
+# 30 ms). A young collection every GC_THRESHOLD_0 allocations instead of 700; the
+# objects those passes free are mostly frames' dicts, so memory grows by little.
+gc.set_threshold(settings.GC_THRESHOLD_0, *gc.get_threshold()[1:])

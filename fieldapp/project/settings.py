@@ -199,6 +199,9 @@ WS_FRAME_RATE_PER_S = env_int("WS_FRAME_RATE_PER_S", 10)
 # How often a socket joins its groups again (Redis may have lost them in a
 # restart, or to group_expiry), and an officer's socket reads what it missed: seconds.
 WS_GROUP_RENEW_S = env_int("WS_GROUP_RENEW_S", 30)
+# Allocations between the garbage collector's young passes in a server process (Python's
+# default is 700); fewer passes, so fewer of the full ones that stall every socket (asgi.py).
+GC_THRESHOLD_0 = env_int("GC_THRESHOLD_0", 50_000)
 # Position ingest (fieldapp/ingest.py): fixes wait in memory and are written
 # together, with their track rows, once per tick; the phone is told a fix was
 # accepted only after its tick committed. Milliseconds.
