@@ -1,7 +1,6 @@
 """ASGI entry point: HTTP goes to Django, WebSockets through origin check and auth."""
 from __future__ import annotations
 
-import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fieldapp.project.settings")
@@ -35,14 +34,7 @@ if settings.NOTIFY_WORKER_IN_PROCESS:
 
     start_in_background()
 
-# Everything loaded so far (Django, the apps, the URL patterns, the translations) lives
-# as long as the process. Frozen, the garbage collector's full passes leave it out: they
-# run on the event loop, between every socket's frames, while a thousand sockets make
-# short-lived objects.
-gc.freeze()
-# And they come less often. With 500 sockets on a process, a full pass took 40-100 ms, a
-# few times a minute under position load, and stalled every socket's frames while it ran:
-# the tail of dispatch -> phone (bench/bench_ingest.py, two Daphnes over Redis: p99 85 ->
-# 30 ms). A young collection every GC_THRESHOLD_0 allocations instead of 700; the
-# objects those passes free are mostly frames' dicts, so memory grows by little.
-gc.set_threshold(settings.GC_THRESHOLD_0, *gc.get_threshold()[1:])
+from fieldapp.project.collector import tune_collector  # noqa: E402
+
+# Last: what was loaded until here is frozen, and full passes come less often (collector.py).
+tune_collector()
