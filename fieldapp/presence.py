@@ -74,7 +74,7 @@ def spans_of(windows: Iterable[rw.Window], pad: timedelta) -> list[tuple[datetim
 
 
 def fixes_near(
-    points: Sequence[CongestionPoint], start: datetime, end: datetime, officer_id: int | None = None,
+    points: Sequence[CongestionPoint], start: datetime, end: datetime,
     spans: Sequence[tuple[datetime, datetime]] | None = None,
 ) -> list[rw.Fix]:
     """Track fixes in [start, end) near any of the points, only inside `spans` when given: one query."""
@@ -90,8 +90,6 @@ def fixes_near(
         for span_start, span_end in spans:
             during |= Q(at__gte=span_start, at__lt=span_end)
         rows = rows.filter(during)
-    if officer_id is not None:
-        rows = rows.filter(officer_id=officer_id)
     # The moment the officer was there is the phone's time when it sent one; a month of a city's
     # fixes is hundreds of thousands of moments, read as numbers (common/moments.py).
     near = values_with_moments(rows, ["officer_id", "lat", "lng", "accuracy_m"], [Coalesce("device_at", "at")])
@@ -116,25 +114,35 @@ def window_presence(
 ) -> dict[Key, Tally]:
     """Each point's windows' presence: stored ones read back, the rest computed from the track (and stored once settled)."""
     tallies = _stored(points, windows, rules)
-    missing = {pk: [w for w in ws if (pk, w.start, w.end) not in tallies] for pk, ws in windows.items()}
+    tallies.update(_computed(points, _missing(windows, tallies), rules, now=now))
+    return tallies
+
+
+def fill(*, points: Sequence[CongestionPoint], windows: dict[int, list[rw.Window]], rules: rw.Rules, now: datetime) -> int:
+    """Compute and store the settled windows not stored yet; returns how many that was."""
+    settled = {pk: [w for w in ws if w.end <= now - SETTLE] for pk, ws in windows.items()}
+    return len(_computed(points, _missing(settled, _stored(points, settled, rules)), rules, now=now))
+
+
+def _missing(windows: dict[int, list[rw.Window]], tallies: dict[Key, Tally]) -> dict[int, list[rw.Window]]:
+    return {pk: [w for w in ws if (pk, w.start, w.end) not in tallies] for pk, ws in windows.items()}
+
+
+def _computed(
+    points: Sequence[CongestionPoint], windows: dict[int, list[rw.Window]], rules: rw.Rules, *, now: datetime,
+) -> dict[Key, Tally]:
+    """The windows computed from the track, a day at a time, each day's settled ones stored as it is done:
+    a month of a city's fixes is never in memory at once, and what is done is kept."""
     by_day: dict[date, dict[int, list[rw.Window]]] = defaultdict(lambda: defaultdict(list))
-    for pk, ws in missing.items():
+    for pk, ws in windows.items():
         for window in ws:
             by_day[hours.to_shanghai(window.start).date()][pk].append(window)
-    # A day at a time: a month of a city's fixes is never in memory at once, and what is done is kept.
+    tallies: dict[Key, Tally] = {}
     for day in sorted(by_day):
         computed = _from_track(points, by_day[day], rules)
         _store(points, {key: tally for key, tally in computed.items() if key[2] <= now - SETTLE}, rules)
         tallies.update(computed)
     return tallies
-
-
-def fill(*, points: Sequence[CongestionPoint], windows: dict[int, list[rw.Window]], rules: rw.Rules, now: datetime) -> int:
-    """Compute and store the settled windows not stored yet; returns how many windows were computed."""
-    settled = {pk: [w for w in ws if w.end <= now - SETTLE] for pk, ws in windows.items()}
-    before = len(_stored(points, settled, rules))
-    window_presence(points, settled, rules, now=now)
-    return sum(len(ws) for ws in settled.values()) - before
 
 
 def _stored(points: Sequence[CongestionPoint], windows: dict[int, list[rw.Window]], rules: rw.Rules) -> dict[Key, Tally]:

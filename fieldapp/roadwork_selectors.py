@@ -45,6 +45,14 @@ def windows_of(point: CongestionPoint, calendar: hours.Calendar, first: date, da
     )
 
 
+def active_points_with_windows(*, first: date, last: date) -> tuple[list[CongestionPoint], dict[int, list[rw.Window]]]:
+    """The active points (with their squad) and each one's post windows of the days [first, last]."""
+    calendar = calendar_for(first, last)
+    days = (last - first).days + 1
+    points = list(CongestionPoint.objects.filter(status=CongestionPoint.Status.ACTIVE).select_related("squad"))
+    return points, {point.pk: windows_of(point, calendar, first, days) for point in points}
+
+
 @dataclass
 class PointNow:
     point: CongestionPoint
@@ -226,13 +234,8 @@ def rates_for_range(*, first: date, last: date, now: datetime | None = None) -> 
     rules = config.rules()
     start = hours.aware(datetime.combine(first, datetime.min.time()))
     end = min(hours.aware(datetime.combine(last + timedelta(days=1), datetime.min.time())), now)
-    days = (last - first).days + 1
-    calendar = calendar_for(first, last)
-    points = list(CongestionPoint.objects.filter(status=CongestionPoint.Status.ACTIVE).select_related("squad"))
-    windows = {
-        point.pk: [w for w in windows_of(point, calendar, first, days) if w.end <= end]
-        for point in points
-    }
+    points, all_windows = active_points_with_windows(first=first, last=last)
+    windows = {pk: [w for w in ws if w.end <= end] for pk, ws in all_windows.items()}
     tallies = presence.window_presence(points, windows, rules, now=now)
     by_point: list[PointRate] = []
     squad_rows: dict[str, list[rw.WindowPresence]] = defaultdict(list)

@@ -19,7 +19,7 @@ from fieldapp import presence
 from fieldapp import roadwork as rw
 from fieldapp import roadwork_config as config
 from fieldapp.models import CongestionPoint, Hazard, HazardEvent, Officer, OutreachEvent, TrafficSample
-from fieldapp.roadwork_selectors import calendar_for, windows_of
+from fieldapp.roadwork_selectors import active_points_with_windows
 from stations import hours
 
 POINT_FIELDS = (
@@ -169,9 +169,5 @@ def presence_fill(*, first: date, last: date, now: datetime | None = None) -> in
     The rates store what they compute on first read anyway; this does it ahead of the
     reader, nightly (`manage.py roadwork_presence`, and `prune_dispatch` before it deletes fixes).
     """
-    now = now or timezone.now()
-    points = list(CongestionPoint.objects.filter(status=CongestionPoint.Status.ACTIVE))
-    calendar = calendar_for(first, last)
-    days = (last - first).days + 1
-    windows = {point.pk: windows_of(point, calendar, first, days) for point in points}
-    return presence.fill(points=points, windows=windows, rules=config.rules(), now=now)
+    points, windows = active_points_with_windows(first=first, last=last)
+    return presence.fill(points=points, windows=windows, rules=config.rules(), now=now or timezone.now())
