@@ -167,7 +167,8 @@ def presence_fill(*, first: date, last: date, now: datetime | None = None) -> in
     """Store the presence of the active points' ended post windows of [first, last] not stored yet; returns how many.
 
     The rates store what they compute on first read anyway; this does it ahead of the
-    reader, nightly (`manage.py roadwork_presence`, and `prune_dispatch` before it deletes fixes).
+    reader: as windows end (the worker's housekeeping, fieldapp/housekeeping.py), and through
+    `manage.py roadwork_presence` and `prune_dispatch` (before it deletes fixes).
     """
     points, windows = active_points_with_windows(first=first, last=last)
     return presence.fill(points=points, windows=windows, rules=config.rules(), now=now or timezone.now())

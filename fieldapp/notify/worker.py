@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from fieldapp import housekeeping
 from fieldapp.notify import services
 
 log = logging.getLogger("fieldapp.notify")
@@ -104,6 +105,8 @@ def start_in_background() -> None:
     global _started
     if _started is not None:
         return
+    # Beside it, in a thread of its own: the road-work windows are stored as they end (fieldapp/housekeeping.py).
+    housekeeping.start_in_background()
     daphne_server = sys.modules.get("daphne.server")
     loop = getattr(daphne_server, "twisted_loop", None)
     if loop is not None:

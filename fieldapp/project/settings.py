@@ -219,6 +219,10 @@ ROADWORK_VISIT_GAP_MINUTES = env_int("ROADWORK_VISIT_GAP_MINUTES", 3)
 ROADWORK_MAX_ACCURACY_M = env_int("ROADWORK_MAX_ACCURACY_M", 100)
 ROADWORK_FLAG_AHEAD_MINUTES = env_int("ROADWORK_FLAG_AHEAD_MINUTES", 15)
 ROADWORK_DESK_REFRESH_S = env_int("ROADWORK_DESK_REFRESH_S", 20)
+# Each process running the escalation worker (NOTIFY_WORKER_IN_PROCESS, `manage.py notify_worker`)
+# stores the presence of the post windows ended since its last pass this often (s), so the rates
+# read stored windows without a cron job (fieldapp/housekeeping.py); 0 turns it off.
+ROADWORK_FILL_EVERY_S = float(os.environ.get("ROADWORK_FILL_EVERY_S") or 600)
 # AMap's traffic-status web API (fieldapp/roadwork_amap.py, manage.py sample_traffic):
 # off without a key. The base URL is a setting so tests point it at a local server.
 AMAP_KEY = os.environ.get("AMAP_KEY", "")

@@ -1,4 +1,8 @@
-"""Run the escalation worker in the foreground (several may run; each due step goes to one)."""
+"""Run the escalation worker in the foreground (several may run; each due step goes to one).
+
+It also runs the housekeeping a Daphne runs beside its worker (fieldapp/housekeeping.py): the road-work
+windows are stored as they end.
+"""
 from __future__ import annotations
 
 import signal
@@ -7,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from fieldapp import housekeeping
 from fieldapp.notify.worker import serve, worker_name
 
 
@@ -23,4 +28,5 @@ class Command(BaseCommand):
         name = options["name"] or worker_name()
         self.stdout.write(f"notify worker {name}", ending="\n")
         self.stdout.flush()
+        housekeeping.start_in_background(stop)
         serve(stop=stop, name=name)
