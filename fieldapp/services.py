@@ -41,6 +41,7 @@ from fieldapp.selectors import (
     assignments_for_dispatch,
     job_assignments,
     job_dispatched,
+    job_closed_by_step,
     job_full,
     job_just_created,
     officer_with_active,
@@ -72,12 +73,20 @@ def _check_not_future(at: datetime | None, now: datetime) -> None:
         raise InvalidInput(_("The time is in the future."))
 
 
-def _event(
+def _event(**fields: Any) -> JobEvent:
+    """Store an event of the job's audit log (see _new_event)."""
+    event = _new_event(**fields)
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(
     *, job: Job, kind: str, at: datetime, actor: Any = None, assignment: Assignment | None = None,
     device_at: datetime | None = None, lat: float | None = None, lng: float | None = None,
     data: dict[str, Any] | None = None,
 ) -> JobEvent:
-    return JobEvent.objects.create(
+    """An event not stored yet: a service that makes several stores them in one insert."""
+    return JobEvent(
         job=job, assignment=assignment, kind=kind, actor=actor if getattr(actor, "pk", None) else None,
         at=at, device_at=device_at, lat=lat, lng=lng, data=data or {},
     )
@@ -119,13 +128,25 @@ def _feed_append(*, officer: Officer, type: str, body: dict[str, Any], counted: 
     constraint is the last guard. `counted`: the row's feed_seq counts this
     frame already (_lock_officer_counting_feed).
     """
-    officer.feed_seq += 1
-    if not counted:
-        Officer.objects.filter(pk=officer.pk).update(feed_seq=officer.feed_seq)
-    frame = {"type": type, "seq": officer.feed_seq, **body}
-    message = OfficerMessage.objects.create(officer=officer, seq=officer.feed_seq, type=type, frame=frame)
-    events.feed_message_on_commit(message)
+    (message,) = _feed_append_all([(officer, type, body)], counted=counted)
     return message
+
+
+def _feed_append_all(frames: list[tuple[Officer, str, dict[str, Any]]], *, counted: bool) -> list[OfficerMessage]:
+    """Store frames on their officers' feeds in one insert, each with its officer's next seq, as
+    _feed_append() does one; pushed after commit in this order."""
+    messages = []
+    for officer, type, body in frames:
+        officer.feed_seq += 1
+        frame = {"type": type, "seq": officer.feed_seq, **body}
+        messages.append(OfficerMessage(officer=officer, seq=officer.feed_seq, type=type, frame=frame))
+    if not counted:
+        for officer in {id(officer): officer for officer, _type, _body in frames}.values():
+            Officer.objects.filter(pk=officer.pk).update(feed_seq=officer.feed_seq)
+    OfficerMessage.objects.bulk_create(messages)
+    for message in messages:
+        events.feed_message_on_commit(message)
+    return messages
 
 
 def _officer_freed(officer_id: int) -> bool:
@@ -362,7 +383,7 @@ def _lock_assignment(assignment_id: int) -> Assignment:
 
 
 def _after_assignment_change(
-    *, job: Job, assignment: Assignment, now: datetime, officer: Officer | None = None,
+    *, job: Job, assignment: Assignment, event: JobEvent, now: datetime, officer: Officer | None = None,
 ) -> Assignment:
     """Tell the officer and the desk about a changed assignment; close the job when it is done.
 
@@ -370,20 +391,25 @@ def _after_assignment_change(
     so two officers clearing at once cannot both miss (or both make) the close.
     Every officer row needed is locked in one ordered call, after them, keeping
     the lock order. The assignment's payload is made from the locked rows, with
-    what assignment_full would select, instead of reading it back. `officer`:
-    the assignment's officer as the caller read it in this request, with user
-    and squad, which the payloads show; otherwise they are read with the lock.
+    what assignment_full would select, instead of reading it back. `event`: the
+    change's own, not stored yet: it is stored with the closing event, if any, in
+    one insert. `officer`: the assignment's officer as the caller read it in this
+    request, with user and squad, which the payloads show; otherwise they are read
+    with the lock.
     """
-    # A job with an active assignment is not done: no need to ask.
-    on_job = [] if assignment.active else list(job.assignments.order_by().values_list("officer_id", "status"))
-    closing = _job_done([status for _officer_id, status in on_job])
+    # A job with an active assignment is not done: no need to ask. One that is done is shown
+    # whole, with these assignments as read here, after the lock.
+    on_job = [] if assignment.active else job_assignments(job.pk)
+    closing = _job_done([each.status for each in on_job])
     officer_ids = {assignment.officer_id}
+    audit = [event]
     if closing:
         job.status = Job.Status.CLOSED
         job.closed_at = now
         job.save(update_fields=["status", "closed_at"])
-        _event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True})
-        officer_ids |= {officer_id for officer_id, _status in on_job}
+        audit.append(_new_event(job=job, kind=JobEvent.Kind.JOB_CLOSED, at=now, data={"auto": True}))
+        officer_ids |= {each.officer_id for each in on_job}
+    JobEvent.objects.bulk_create(audit)
     # This officer alone is told (any step but one that closes a job with others on it): their
     # row is locked as their feed counts on by their frames, the step's and the closed job's.
     counted = officer is not None and officer_ids == {assignment.officer_id}
@@ -401,16 +427,16 @@ def _after_assignment_change(
     assignment.officer = locked
     with events.one_hop():
         body = events.assignment_body(assignment)
-        _feed_append(officer=locked, type=events.ASSIGNMENT_CHANGED, body=body, counted=counted)
+        frames = [(locked, events.ASSIGNMENT_CHANGED, body)]
         events.desk_assignment_changed_on_commit(assignment, body)
         if not assignment.active and _officer_freed(locked.pk):
             events.desk_officer_changed_on_commit(officer_with_active(locked, []))
         if closing:
-            full = job_full(job.pk)
-            body = events.job_body(full)
-            for each in officers.values():
-                _feed_append(officer=each, type=events.JOB_CHANGED, body=body, counted=counted)
+            full = job_closed_by_step(job, on_job)
+            job_body = events.job_body(full)
+            frames += [(each, events.JOB_CHANGED, job_body) for each in officers.values()]
             events.desk_job_changed_on_commit(full)
+        _feed_append_all(frames, counted=counted)
     return assignment
 
 
@@ -480,11 +506,11 @@ def assignment_advance(
     if unreceived:
         # The receipt (an ack, or this first step) stopped the alerts for good: a later step has none to stop.
         notify.timer_stop(assignment_id=assignment.pk, reason="received", now=now)
-    _event(
+    step = _new_event(
         job=job, assignment=assignment, kind=JobEvent.Kind.STEP, at=now, actor=officer.user, device_at=device_at,
         lat=lat, lng=lng, data={"from": previous, "to": to, "reason": reason or ""},
     )
-    return _after_assignment_change(job=job, assignment=assignment, now=now, officer=officer)
+    return _after_assignment_change(job=job, assignment=assignment, event=step, now=now, officer=officer)
 
 
 @transaction.atomic
@@ -498,7 +524,7 @@ def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Ass
             code="assignment_ended",
         )
     now = timezone.now()
-    _event(
+    withdrawn = _new_event(
         job=job, assignment=assignment, kind=JobEvent.Kind.WITHDRAWN, at=now, actor=by,
         data={"from": assignment.status, "reason": reason or ""},
     )
@@ -507,7 +533,7 @@ def assignment_withdraw(*, assignment_id: int, by: Any, reason: str = "") -> Ass
     assignment.reason = (reason or "")[:200]
     assignment.save(update_fields=["status", "withdrawn_at", "reason"])
     notify.timer_stop(assignment_id=assignment.pk, reason="ended", now=now)
-    return _after_assignment_change(job=job, assignment=assignment, now=now)
+    return _after_assignment_change(job=job, assignment=assignment, event=withdrawn, now=now)
 
 
 @transaction.atomic

@@ -170,3 +170,74 @@ def test_pushes_of_a_block_that_fails_are_not_sent(dispatcher, monkeypatch, djan
                 events.desk_job_changed_on_commit(job)
                 raise RuntimeError("the work failed")
     assert hops == []
+
+
+def _closing_pushes(monkeypatch, django_capture_on_commit_callbacks, step) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The job.changed frames that the closing `step` pushes: the desk's and the officers' feed's."""
+    hops: list[list[tuple[str, dict[str, Any]]]] = []
+    monkeypatch.setattr(events, "send_all", hops.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        step()
+    frames = [(group, message["frame"]) for hop in hops for group, message in hop]
+    return {
+        "desk": [frame["job"] for group, frame in frames if group == events.DISPATCH_GROUP and frame["type"] == "job.changed"],
+        "feed": [frame["job"] for group, frame in frames if group != events.DISPATCH_GROUP and frame["type"] == "job.changed"],
+    }
+
+
+def test_the_job_a_step_closes_is_pushed_as_reading_it_back_shows_it(
+    db, dispatcher, officer, other_officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Made from the rows the step holds (selectors.job_closed_by_step), not read back: every part
+    a closed job can show, compared with job_full() read after the commit."""
+    import io
+
+    from fieldapp.records_services import RECORD_QUICK_CLEARANCE, clean_upload, record_photo_add
+    from tests.records_support import jpeg
+
+    on_duty(officer)
+    on_duty(other_officer)
+    # Made by a dispatcher who is not the one dispatching, linked to an earlier job.
+    maker = make_user("desk3", group=DISPATCHER, full_name="孙七")
+    earlier = new_job(dispatcher, kind="hazard")
+    crash = new_job(maker, kind="accident", linked_job_id=earlier.pk, address="东昌路")
+    mine, theirs = dispatch(crash, dispatcher, officer, other_officer)
+    services.assignment_advance(assignment_id=theirs.pk, officer=other_officer, to="declined", reason="车坏了")
+    NotificationAttempt.objects.create(assignment=theirs, step="sms", channel="log", at=timezone.now(), result="sent")
+    services.assignment_advance(assignment_id=mine.pk, officer=officer, to="on_scene", lat=36.45, lng=115.98)
+    quick_clearance_save(
+        job_id=crash.pk, officer=officer, changes={"vehicle_vs_vehicle": True, "agreement": "agreed"},
+        parties=[{"plate": "鲁P12345", "vehicle_type": "小型轿车", "insurer": "人保", "responsibility": None}],
+        status="later",
+    )
+    photo = jpeg()
+    record_photo_add(job_id=crash.pk, officer=officer, record=RECORD_QUICK_CLEARANCE, slot="front_side",
+                     clean=clean_upload(io.BytesIO(photo), size=len(photo)))
+    # A rescue, made and closed by the same dispatcher; and a plain job with no record.
+    help_job = new_job(dispatcher, kind="help", summary="老人走失")
+    (helper,) = dispatch(help_job, dispatcher, other_officer)
+    services.assignment_advance(assignment_id=helper.pk, officer=other_officer, to="on_scene")
+    rescue_save(job_id=help_job.pk, officer=other_officer, changes={"notes": "已联系家属"})
+    spill = new_job(dispatcher, kind="hazard", summary="路面散落货物")
+    (cleaner,) = dispatch(spill, dispatcher, officer, force=True)
+
+    closing = [
+        (crash, lambda: services.assignment_advance(assignment_id=mine.pk, officer=officer, to="cleared")),
+        (help_job, lambda: services.assignment_advance(assignment_id=helper.pk, user=other_officer.user, to="cleared")),
+        (spill, lambda: services.assignment_advance(assignment_id=cleaner.pk, officer=officer, to="cleared")),
+    ]
+    for job, step in closing:
+        pushed = _closing_pushes(monkeypatch, django_capture_on_commit_callbacks, step)
+        read = selectors.job_full(job.pk)
+        assert read.status == "closed"
+        (desk,) = pushed["desk"]
+        assert_same(desk, events.desk_job_json(read))
+        assert pushed["feed"], "the officers on the job are told"
+        for feed in pushed["feed"]:
+            assert_same(feed, job_json(read))
+    crash_desk = events.desk_job_json(selectors.job_full(crash.pk))
+    assert crash_desk["linked_job"]["id"] == earlier.pk and crash_desk["created_by"]["name"] == "孙七"
+    assert crash_desk["records"]["quick_clearance"]["parties"][0]["plate"] == "鲁P12345"
+    assert len(crash_desk["records"]["quick_clearance"]["photos"]) == 1
+    assert [len(a["notifications"]) for a in crash_desk["assignments"]] == [0, 1]
+    assert events.desk_job_json(selectors.job_full(help_job.pk))["records"]["rescue"] is not None
