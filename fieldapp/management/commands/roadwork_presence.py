@@ -1,8 +1,9 @@
 """Store the presence of the congestion points' ended post windows, so the rates read summaries, not fixes.
 
-Run it nightly (cron, systemd timer); `prune_dispatch` runs it too, before it deletes old fixes.
-The rates compute and store a window missing here on first read, so skipping a night only
-makes that first read slower.
+The servers do the same as windows end (fieldapp/housekeeping.py, every ROADWORK_FILL_EVERY_S);
+run it after moving a point or changing a visit rule, or nightly when that is turned off.
+`prune_dispatch` runs it too, before it deletes old fixes. The rates compute and store a window
+missing here on first read, so a window not stored yet only makes that first read slower.
 """
 from __future__ import annotations
 
