@@ -57,8 +57,10 @@ class Station(models.Model):
         verbose_name = _("care station")
         verbose_name_plural = _("care stations")
         indexes = [
-            # The nearest search asks for a lat/lng box: the planner picks
-            # whichever column order is narrower for the box at hand.
+            # The nearest search reads its box from a 2-D index that no model index
+            # can declare for both databases: migration 0003 makes a GiST index on
+            # PostgreSQL and an R*Tree kept in step by triggers on SQLite. These
+            # B-trees serve an SQLite without the R*Tree module.
             models.Index(fields=["lat", "lng"], name="station_lat_lng_idx"),
             models.Index(fields=["lng", "lat"], name="station_lng_lat_idx"),
         ]

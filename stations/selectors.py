@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.signals import post_migrate
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -213,7 +214,7 @@ def stations_nearest(
 ) -> list[NearbyStation]:
     """Published stations nearest to (lat, lng), by great-circle distance.
 
-    The database answers an indexed lat/lng box; the box widens until it
+    The database answers a box from a 2-D index; the box widens until it
     holds `limit` matching stations within its inscribed circle, which makes
     the answer the same as sorting every station (ties broken by id). The box
     brings what the cards show, so the chosen stations are not read again.
@@ -273,23 +274,73 @@ def _box_rows(box: BoundingBox, *, amenity_mask: int, closures_since: date) -> l
     the rows are ranked by distance here.
     """
     quote = connection.ops.quote_name
-    select = [quote(field.column) for field in _NEARBY_FIELDS]
+    stations = quote(Station._meta.db_table)
+    select = [f"{stations}.{quote(field.column)}" for field in _NEARBY_FIELDS]
     select.append(_has_closure_sql(f"{quote('end_date')} >= %s"))
-    where = [
-        quote("published"),
-        f"{quote('lat')} >= %s", f"{quote('lat')} <= %s", f"{quote('lng')} >= %s", f"{quote('lng')} <= %s",
-    ]
-    params: list[Any] = [
-        connection.ops.adapt_datefield_value(closures_since), box.min_lat, box.max_lat, box.min_lng, box.max_lng,
-    ]
+    tables, where, box_params = _in_box_sql(box)
+    params: list[Any] = [connection.ops.adapt_datefield_value(closures_since), *box_params]
     if amenity_mask:
         where.append(f"({quote('amenities')} & %s) = %s")  # what the amenities__has_all lookup writes
         params += [amenity_mask, amenity_mask]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(select)} FROM {quote(Station._meta.db_table)} WHERE {' AND '.join(where)}", params
-        )
+        cursor.execute(f"SELECT {', '.join(select)} FROM {tables} WHERE {' AND '.join(where)}", params)
         return cursor.fetchall()
+
+
+# Made by migration 0003 on SQLite: the published stations' points, kept in step by triggers.
+STATION_RTREE = "stations_station_rtree"
+
+
+def _in_box_sql(box: BoundingBox) -> tuple[str, list[str], list[float]]:
+    """FROM, WHERE and parameters that find the published stations in the box through a
+    2-D index (migration 0003), so a box in an empty area reads the few stations in it
+    and not a band of the lat/lng B-tree as wide as the box."""
+    quote = connection.ops.quote_name
+    stations, lat, lng = quote(Station._meta.db_table), quote("lat"), quote("lng")
+    if connection.vendor == "postgresql":
+        # The very expression of the GiST index, and its WHERE, so the planner takes it.
+        return (
+            stations,
+            [quote("published"), f"point({lng}, {lat}) <@ box(point(%s, %s), point(%s, %s))"],
+            [box.min_lng, box.min_lat, box.max_lng, box.max_lat],
+        )
+    if connection.vendor == "sqlite" and _sqlite_rtree_present():
+        # The R*Tree holds the published stations. Its 32-bit boxes are rounded outward,
+        # so asking for those that overlap ours misses no station inside it. CROSS JOIN
+        # has SQLite read the R*Tree first.
+        rtree = quote(STATION_RTREE)
+        return (
+            f"{rtree} CROSS JOIN {stations} ON {stations}.{quote('id')} = {rtree}.{quote('id')}",
+            ["max_lat >= %s", "min_lat <= %s", "max_lng >= %s", "min_lng <= %s"],
+            [box.min_lat, box.max_lat, box.min_lng, box.max_lng],
+        )
+    return (
+        stations,
+        [quote("published"), f"{lat} >= %s", f"{lat} <= %s", f"{lng} >= %s", f"{lng} <= %s"],
+        [box.min_lat, box.max_lat, box.min_lng, box.max_lng],
+    )
+
+
+_RTREE_PRESENT: dict[str, bool] = {}
+
+
+def _sqlite_rtree_present() -> bool:
+    """Whether this database has the R*Tree (an SQLite without the module gets none):
+    asked once a process for each database file, and again after a migration."""
+    name = str(connection.settings_dict["NAME"])
+    if name not in _RTREE_PRESENT:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [STATION_RTREE])
+            _RTREE_PRESENT[name] = cursor.fetchone() is not None
+    return _RTREE_PRESENT[name]
+
+
+def _forget_rtree_presence(**kwargs: Any) -> None:
+    _RTREE_PRESENT.clear()
+
+
+# Migrating stations to 0002 drops the R*Tree and back to 0003 makes it again.
+post_migrate.connect(_forget_rtree_presence, dispatch_uid="stations.selectors.forget_rtree_presence")
 
 
 def _has_closure_sql(condition: str) -> str:
