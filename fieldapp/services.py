@@ -399,7 +399,7 @@ def _after_assignment_change(
     """
     # A job with an active assignment is not done: no need to ask. One that is done is shown
     # whole, with these assignments as read here, after the lock.
-    on_job = [] if assignment.active else job_assignments(job.pk)
+    on_job = [] if assignment.active else _assignments_after_change(job, assignment)
     closing = _job_done([each.status for each in on_job])
     officer_ids = {assignment.officer_id}
     audit = [event]
@@ -438,6 +438,19 @@ def _after_assignment_change(
             events.desk_job_changed_on_commit(full)
         _feed_append_all(frames, counted=counted)
     return assignment
+
+
+def _assignments_after_change(job: Job, assignment: Assignment) -> list[Assignment]:
+    """The job's assignments, read after the job's lock, with what JobOut shows of each.
+
+    Most jobs have one officer on them: when the changed assignment is the only one,
+    it is that (as the caller holds it, with its officer, squad and dispatcher) and
+    only the job's assignment ids are read. Otherwise they are read in full.
+    """
+    ids = list(job.assignments.order_by().values_list("pk", flat=True))
+    if ids == [assignment.pk]:
+        return [assignment]
+    return job_assignments(job.pk)
 
 
 # --- assignments ----------------------------------------------------------
