@@ -119,12 +119,20 @@ def schedule_of(station: Station, *, today: date | None = None) -> hours.Schedul
     if closures is None:
         first = _relevant_closures_since(today or today_shanghai())
         closures = list(station.closures.filter(end_date__gte=first).order_by("start_date", "id"))
+    return _schedule(
+        station.opening_hours, station.follows_national_calendar, closures, station.closed_now, station.closed_reason
+    )
+
+
+def _schedule(
+    expression: str, follows_national_calendar: bool, closures: Sequence[Closure], closed_now: bool, closed_reason: str
+) -> hours.Schedule:
     return hours.Schedule(
-        expression=station.opening_hours,
-        follows_national_calendar=station.follows_national_calendar,
+        expression=expression,
+        follows_national_calendar=bool(follows_national_calendar),
         closures=tuple(hours.ClosureSpan(c.start_date, c.end_date, c.reason, c.opening_hours) for c in closures),
-        closed_now=station.closed_now,
-        closed_reason=station.closed_reason,
+        closed_now=bool(closed_now),
+        closed_reason=closed_reason,
     )
 
 
@@ -442,7 +450,7 @@ def _keep_open(
     kept = []
     for distance, pk, row in candidates:
         if pk not in cache:
-            schedule = schedule_of(_station_of(row, closures))
+            schedule = _schedule_of_row(row, closures)
             if schedule not in open_by_schedule:
                 open_by_schedule[schedule] = hours.state_only(schedule, calendar, at) == hours.OPEN
             cache[pk] = open_by_schedule[schedule]
@@ -451,6 +459,20 @@ def _keep_open(
             if len(kept) >= limit:
                 break
     return kept
+
+
+# Where a box row holds what schedule_of() reads of a station.
+_SCHEDULE_COLUMNS = [
+    NEARBY_COLUMNS.index(name)
+    for name in ("opening_hours", "follows_national_calendar", "closed_now", "closed_reason")
+]
+
+
+def _schedule_of_row(row: tuple[Any, ...], closures: dict[int, list[Closure]]) -> hours.Schedule:
+    """schedule_of() of a box row's station, without making the station: `open_now` weighs
+    every candidate nearer than the last open one it keeps, hundreds where few are open."""
+    expression, national, closed_now, closed_reason = (row[index] for index in _SCHEDULE_COLUMNS)
+    return _schedule(expression, national, closures.get(row[0], []), closed_now, closed_reason)
 
 
 def stations_listed(
