@@ -178,10 +178,11 @@ def _closing_pushes(monkeypatch, django_capture_on_commit_callbacks, step) -> di
     monkeypatch.setattr(events, "send_all", hops.append)
     with django_capture_on_commit_callbacks(execute=True):
         step()
-    frames = [(group, message["frame"]) for hop in hops for group, message in hop]
+    jobs = [(group, message["frame"]["job"]) for hop in hops for group, message in hop
+            if message["frame"]["type"] == "job.changed"]
     return {
-        "desk": [frame["job"] for group, frame in frames if group == events.DISPATCH_GROUP and frame["type"] == "job.changed"],
-        "feed": [frame["job"] for group, frame in frames if group != events.DISPATCH_GROUP and frame["type"] == "job.changed"],
+        "desk": [job for group, job in jobs if group == events.DISPATCH_GROUP],
+        "feed": [job for group, job in jobs if group != events.DISPATCH_GROUP],
     }
 
 
