@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -214,8 +216,19 @@ class ClosureForm(forms.Form):
             try:
                 hours.parse_expression(expression)
             except hours.OpeningHoursError as exc:
-                raise forms.ValidationError(str(exc), code="invalid") from exc
+                # The parser's own example is a week's expression; a closure's hours are one day's times.
+                raise forms.ValidationError(
+                    _("Write the day's hours as 10:00-14:00, or 08:00-12:00,14:00-18:00 for two spells."),
+                    code="invalid",
+                ) from exc
         return expression
+
+    def clean_end_date(self) -> date:
+        end: date = self.cleaned_data["end_date"]
+        if end < timezone.localdate():  # TIME_ZONE is Asia/Shanghai
+            # The page lists closures from today on: one already over would be saved out of sight.
+            raise forms.ValidationError(_("This closure is already over: its last day has passed."), code="past")
+        return end
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -1,7 +1,11 @@
 """Station managers' pages: who may see what, and what a form saves."""
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from stations.models import Closure, PlaylistItem, Slogan, Station
 
@@ -111,6 +115,32 @@ def test_closure_ending_before_it_starts_is_refused(client, station_manager, sta
     )
     assert response.status_code == 400
     assert not Closure.objects.exists()
+
+
+def test_a_refused_closure_is_shown_where_the_form_is_and_says_why(client, station_manager, stations_city):
+    """The page answers a refusal scrolled to the form (its action ends in #closures), not at the top,
+    2,500 px above the error; a closure already over is refused, since the page lists from today on;
+    and bad special hours get a day's example, not a week's expression."""
+    client.force_login(station_manager)
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client.post(
+        "/stations/manage/shiyiyuan/",
+        {"action": "closure", "closure-start_date": "2020-01-01", "closure-end_date": yesterday, "closure-reason": "装修"},
+    )
+    assert response.status_code == 400
+    assert not Closure.objects.exists()
+    page = response.content.decode()
+    assert "此次闭站已经结束" in page
+    assert re.search(r'<form method="post" action="#closures" novalidate>[^<]*<input[^>]*name="csrfmiddlewaretoken"[^>]*>'
+                     r'<input type="hidden" name="action" value="closure">', page)
+    response = client.post(
+        "/stations/manage/shiyiyuan/",
+        {"action": "closure", "closure-start_date": "2030-12-01", "closure-end_date": "2030-12-01",
+         "closure-reason": "检修", "closure-opening_hours": "9点到12点"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("分两段开放就写 08:00-12:00,14:00-18:00") == 1
 
 
 def test_manager_cannot_delete_another_stations_closure(client, station_manager, stations_city):
