@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 OFFICER = "officer"
@@ -101,9 +102,9 @@ class HasRole(BasePermission):
 
 class IsOfficer(HasRole):
     role = OFFICER
-    message = "Only motorcycle officers may do this."
+    message = gettext_lazy("Only motorcycle officers may do this.")
 
 
 class IsDispatcher(HasRole):
     role = DISPATCHER
-    message = "Only dispatchers may do this."
+    message = gettext_lazy("Only dispatchers may do this.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions
@@ -21,7 +22,7 @@ RANGE_PARAMS = ("from", "to", "squad")
 
 
 class IsDispatcherOrAdmin(BasePermission):
-    message = "Only dispatchers and admins may see the figures."
+    message = gettext_lazy("Only dispatchers and admins may see the figures.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return user_has_role(request.user, DISPATCHER) or user_has_role(request.user, ADMIN)

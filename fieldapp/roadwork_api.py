@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -49,14 +50,14 @@ def is_desk(user: Any) -> bool:
 
 
 class IsDesk(BasePermission):
-    message = "Only dispatchers and admins may do this."
+    message = gettext_lazy("Only dispatchers and admins may do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return is_desk(request.user)
 
 
 class IsRoadStaff(BasePermission):
-    message = "Only officers, dispatchers and admins may do this."
+    message = gettext_lazy("Only officers, dispatchers and admins may do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return is_desk(request.user) or user_has_role(request.user, OFFICER)

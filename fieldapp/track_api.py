@@ -7,6 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -25,7 +26,7 @@ TRACK_RANGE_MAX = timedelta(days=7)
 
 
 class IsDispatcherOrAdmin(BasePermission):
-    message = "Only dispatchers and admins may read position tracks."
+    message = gettext_lazy("Only dispatchers and admins may read position tracks.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return user_has_role(request.user, DISPATCHER) or user_has_role(request.user, ADMIN)

@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -60,7 +61,7 @@ MANAGER_AUTH = [ExpiringTokenAuthentication, SessionAuthentication]
 
 
 class IsStationManagerOrAdmin(BasePermission):
-    message = "Only station managers and admins may do this."
+    message = gettext_lazy("Only station managers and admins may do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return user_has_role(request.user, STATION_MANAGER) or user_has_role(request.user, ADMIN)

@@ -82,3 +82,26 @@ def test_the_audit_log_shows_details_as_lines_not_json(admin_client_, dispatched
         assert "&quot;forced&quot;" not in body
     assert "派遣警员 · " in page
     assert "assignment.dispatched" not in page
+
+
+def test_the_admin_index_names_every_section_and_model_in_chinese(admin_client_):
+    """No English left in the sidebar: django-axes' models and the stored road-work presence
+    (found by a fresh-eyes review), which once read "AXES", "Access attempts", "Settled window presence"."""
+    index = admin_client_.get("/admin/").content.decode()
+    for chinese in ("登录保护", "登录尝试", "登录失败", "登录记录", "岗点时段到岗记录"):
+        assert chinese in index
+    for english in ("Axes", "Access attempts", "Access failures", "Access logs", "Settled window presence"):
+        assert english not in index
+    presence = admin_client_.get("/admin/fieldapp/settledpresence/").content.decode()
+    assert "<title>选择岗点时段到岗记录查看" in presence
+
+
+def test_api_refusals_are_in_chinese(api, officer, dispatcher):
+    """A role's refusal and a body that is not JSON are said in the user's language, not DRF's English."""
+    api.force_authenticate(officer.user)
+    refused = api.post("/api/v1/jobs/", {"kind": "hazard"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 403 and refused.json()["detail"] == "只有调度员可以这样做。"
+    api.force_authenticate(dispatcher)
+    broken = api.post("/api/v1/jobs/", data='{"kind": "haz', content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert broken.status_code == 400
+    assert broken.json() == {"detail": "请求内容不是有效的 JSON。", "code": "parse_error"}

@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
-    "axes",
+    "common.axes_app.LoginProtectionConfig",  # django-axes, named for staff
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
