@@ -28,6 +28,8 @@ venv: $(STAMP_RUN)
 run: export STATIC_MANIFEST = true
 # The escalation worker (SMS, voice, the desk flag; the log channel in development) runs inside Daphne.
 run: export NOTIFY_WORKER_IN_PROCESS = true
+# The links in SMS and voice messages lead to this server (unless NOTIFY_BASE_URL says otherwise).
+run: export NOTIFY_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP_RUN)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
