@@ -73,7 +73,10 @@ class HoursForm(forms.Form):
         help_text=_("OpenStreetMap syntax, e.g. “Mo-Fr 08:00-18:00; Sa,Su 09:00-17:00; PH off”."),
     )
     follows_national_calendar = forms.BooleanField(
-        label=_("Follow the national holiday calendar (holidays as PH, make-up workdays with Monday hours)"),
+        label=_(
+            "Follow the national holiday calendar (public holidays as set under “Public holidays”, "
+            "make-up workdays with Monday hours)"
+        ),
         required=False,
     )
     holidays = forms.ChoiceField(label=_("Public holidays"), choices=HOLIDAY_CHOICES, required=False,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -180,3 +180,19 @@ def test_manager_page_renders_every_section(client, station_manager, screen_stat
     for anchor in ("closed-now", "hours", "closures", "amenities", "playlist", "slogans"):
         assert f'id="{anchor}"' in html
     assert "安全头盔" in html and "一盔一带 安全常在" in html
+
+
+def test_the_manager_is_told_when_the_holiday_calendar_lacks_a_year(client, station_manager, stations_city):
+    """Only admins saw it; the manager's hours editor said nothing while 2027's holidays were missing.
+    The hours editor also names the rule it follows in words, not the PH of the expression."""
+    from stations.models import HolidayCalendar
+
+    client.force_login(station_manager)
+    HolidayCalendar.objects.all().delete()
+    page = client.get("/stations/manage/shiyiyuan/").content.decode()
+    year = timezone.localdate().year
+    assert f"国家节假日日历还没有 {year}, {year + 1} 年的日期" in page
+    assert "按 PH" not in page and "法定节假日按上面“法定节假日”的设置" in page
+    HolidayCalendar.objects.create(date=date(year, 10, 1), kind="statutory_holiday", name="国庆节")
+    HolidayCalendar.objects.create(date=date(year + 1, 1, 1), kind="statutory_holiday", name="元旦")
+    assert "国家节假日日历还没有" not in client.get("/stations/manage/shiyiyuan/").content.decode()

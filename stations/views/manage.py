@@ -76,6 +76,7 @@ def _manage_page(request: HttpRequest, station: Station, *, bound: dict[str, Any
         "playlist": list(station.playlist_items.select_related("video").order_by("position", "id")),
         "slogans": list(station.slogans.order_by("position", "id")),
         "video_max_bytes": video_max_bytes(),
+        "missing_holiday_years": selectors.holiday_calendar_missing_years(today=today),
         **_forms_for(station, bound),
     }
     return render(request, "stations/manage_station.html", context, status=status)
