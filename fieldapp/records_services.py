@@ -333,6 +333,16 @@ def record_photo_add(
 
 # --- jobs found on patrol -------------------------------------------------
 
+# A found job's headline is its note's first line, as short as a dispatcher's summary: a long
+# one filled the phone's job card and pushed the step button off the screen. The note is kept whole.
+HEADLINE_CHARS = 40
+
+
+def _headline(line: str) -> str:
+    line = line.strip()
+    return line if len(line) <= HEADLINE_CHARS else line[: HEADLINE_CHARS - 1].rstrip() + "…"
+
+
 @transaction.atomic
 def job_found_create(
     *, officer: Officer, kind: str, lat: float, lng: float, accuracy: float | None = None, note: str = "",
@@ -357,7 +367,7 @@ def job_found_create(
         raise DomainError(_("Go on duty to start a job."), code="off_duty")
     tapped_at = min(device_time or now, now)
     label = str(Job.Kind(kind).label)
-    summary = (note.splitlines()[0] if note else _("Found on patrol: %(kind)s") % {"kind": label})[:200]
+    summary = _headline(note.splitlines()[0]) if note.strip() else _("Found on patrol: %(kind)s") % {"kind": label}
     job = Job.objects.create(
         number=_next_job_number(now), kind=kind, summary=summary, description=note, lat=lat, lng=lng,
         source=Job.Source.OFFICER, reported_at=tapped_at, created_by=officer.user,

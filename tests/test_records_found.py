@@ -47,6 +47,18 @@ def test_without_a_note_the_summary_names_the_kind(api, officer):
     assert body["job"]["summary"].startswith("巡逻发现")
 
 
+def test_a_long_note_makes_a_short_headline_and_is_kept_whole(api, officer):
+    """The headline is what the phone's card and the desk print in large type: 40 characters at
+    most, so a long note cannot push the step button off the screen."""
+    on_duty(officer)
+    api.force_authenticate(officer.user)
+    note = "路面大面积油污" * 30 + "\n第二行"
+    body = api.post(FOUND, {"kind": "hazard", "lat": 36.45, "lng": 115.98, "note": note}, format="json").json()
+    summary = body["job"]["summary"]
+    assert len(summary) == 40 and summary.endswith("…") and summary.startswith("路面大面积油污路面")
+    assert Job.objects.get(pk=body["job"]["id"]).description == note
+
+
 def test_an_officer_off_duty_cannot_start_a_job(api, officer):
     api.force_authenticate(officer.user)
 
