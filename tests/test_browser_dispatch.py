@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from common.roles import OFFICER
 from fieldapp import services
-from fieldapp.models import Assignment, Job, Officer
+from fieldapp.models import Assignment, Job, NotificationAttempt, Officer
 from tests.helpers import make_user
-from tests.live import LiveServer, in_thread, login
+from tests.live import DESKTOP, PHONE, LiveServer, in_thread, login
 from tests.live import screenshot as full_page_screenshot
 
 pytestmark = pytest.mark.browser
@@ -279,8 +280,10 @@ def test_desk_flags_an_unreceived_dispatch_and_sends_someone_else(daphne, office
     desk.wait_for_selector(f"{card} li[data-officer='{other_officer.id}'][data-status=dispatched]", timeout=TIMEOUT)
     assert Assignment.objects.get(job=job, officer=other_officer).forced
 
-    # Withdraw the officer whose phone never answered.
+    # Withdraw the officer whose phone never answered: the reason is filled in for the dispatcher.
     desk.click(f"{row} .receipt button:has-text('撤回')")
+    assert desk.input_value(f"{row} .withdraw-form input[name=reason]") == "手机未收到"
+    desk.click(f"{row} .withdraw-form [data-action=confirm-withdraw]")
     desk.wait_for_selector(f"{row}[data-status=withdrawn]", timeout=TIMEOUT)
     assert Assignment.objects.get(job=job, officer=officer).status == "withdrawn"
 
@@ -407,3 +410,108 @@ def test_officer_declines_one_job_and_sees_another_cancelled(daphne, officer, di
     assert field.inner_text("#banner-show") == "知道了"
     screenshot(field, "dispatch-ui-field-cancelled-phone")
     assert Assignment.objects.get(job_id=second, officer=officer).status == "withdrawn"
+
+
+def test_desk_withdraws_one_of_two_officers_whose_phones_have_the_job(daphne, officer, other_officer, dispatcher, chromium, phone, desktop):
+    field = open_phone(phone, daphne)
+    go_on_duty(field)
+    other_phone = chromium.new_context(**PHONE)
+    try:
+        other_field = open_phone(other_phone, daphne, "other_officer")
+        go_on_duty(other_field)
+        job = in_thread(services.job_create, created_by=dispatcher, kind="accident", summary="三车相撞", lat=JOB_LAT, lng=JOB_LNG)
+        in_thread(services.job_dispatch, job_id=job.id, officer_ids=[officer.id, other_officer.id], dispatcher=dispatcher)
+        for page in (field, other_field):
+            page.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT)
+            page.click("#banner-show")
+            page.wait_for_selector(".assignment[data-status=dispatched]:has-text('三车相撞')", timeout=TIMEOUT)
+        # 铁骑01 has accepted; 铁骑02 has only received it.
+        field.click(".assignment .step-btn[data-step=accepted]")
+
+        desk = open_desk(desktop, daphne)
+        card = f".job[data-job='{job.id}']"
+        row = f"{card} li[data-officer='{officer.id}']"
+        other_row = f"{card} li[data-officer='{other_officer.id}']"
+        desk.wait_for_selector(f"{row}[data-status=accepted] [data-receipt=ok]", timeout=TIMEOUT)
+        desk.wait_for_selector(f"{other_row}[data-status=dispatched] [data-receipt=ok]", timeout=TIMEOUT)
+        # Every officer still on the job has a withdraw button of their own, big enough to hit.
+        for each in (row, other_row):
+            button = desk.locator(f"{each} > [data-action=withdraw]")
+            assert button.inner_text() == "撤回"
+            assert button.bounding_box()["height"] >= 24
+        assert desk.get_attribute(f"{row} > [data-action=withdraw]", "aria-label") == "撤回 铁骑01 王军"
+
+        # A received job opens the form with no reason filled in; the dispatcher gives one.
+        desk.click(f"{row} > [data-action=withdraw]")
+        assert desk.input_value(f"{row} .withdraw-form input[name=reason]") == ""
+        desk.fill(f"{row} .withdraw-form input[name=reason]", "多派了一人")
+        assert desk.inner_text(f"{row} .withdraw-form [data-action=confirm-withdraw]") == "撤回 铁骑01 王军"
+        screenshot(desk, "dispatch-ui-desk-withdraw-form")
+        desk.click(f"{row} .withdraw-form [data-action=confirm-withdraw]")
+
+        desk.wait_for_selector(f"{row}[data-status=withdrawn]", timeout=TIMEOUT)
+        assert "已撤回" in desk.inner_text(f"{row} .step")
+        # An ended officer cannot be withdrawn again; the other stays on the job with their button.
+        assert desk.locator(f"{row} [data-action=withdraw]").count() == 0
+        assert desk.get_attribute(other_row, "data-status") == "dispatched"
+        assert desk.locator(f"{other_row} > [data-action=withdraw]").count() == 1
+        assert desk.locator(card).count() == 1
+        screenshot(desk, "dispatch-ui-desk-withdrawn")
+
+        # The withdrawn phone is told and drops the job; the other phone keeps it.
+        field.wait_for_selector("#banner:not([hidden]):has-text('您已被撤出此任务')", timeout=TIMEOUT)
+        field.wait_for_selector(".assignment", state="detached", timeout=TIMEOUT)
+        screenshot(field, "dispatch-ui-field-withdrawn-phone")
+        assert other_field.locator(".assignment[data-status=dispatched]:has-text('三车相撞')").count() == 1
+
+        withdrawn = Assignment.objects.get(job=job, officer=officer)
+        assert (withdrawn.status, withdrawn.reason) == ("withdrawn", "多派了一人")
+        assert Assignment.objects.get(job=job, officer=other_officer).status == "dispatched"
+        assert Job.objects.get(pk=job.id).status == "open"
+    finally:
+        other_phone.close()
+
+
+def test_desk_in_a_utc_browser_shows_shanghai_clock_times(daphne, officer, dispatcher, chromium):
+    on_duty_at(officer, JOB_LAT, JOB_LNG)
+    job = in_thread(services.job_create, created_by=dispatcher, kind="breakdown", summary="货车抛锚", lat=JOB_LAT, lng=JOB_LNG)
+    in_thread(services.job_dispatch, job_id=job.id, officer_ids=[officer.id], dispatcher=dispatcher)
+    assignment = Assignment.objects.get(job=job)
+    sms_at = assignment.dispatched_at + timedelta(seconds=20)
+    voice_at = assignment.dispatched_at + timedelta(seconds=60)
+
+    def record_attempts() -> None:
+        NotificationAttempt.objects.create(assignment=assignment, step="sms", channel="log", at=sms_at, result="sent")
+        NotificationAttempt.objects.create(assignment=assignment, step="voice", channel="log", at=voice_at, result="sent")
+
+    in_thread(record_attempts)
+    job.refresh_from_db()
+    shanghai, utc = ZoneInfo("Asia/Shanghai"), ZoneInfo("UTC")
+    created = job.reported_at or job.created_at
+
+    context = chromium.new_context(**DESKTOP, timezone_id="UTC")
+    try:
+        desk = open_desk(context, daphne)
+        card = f".job[data-job='{job.id}']"
+        desk.wait_for_selector(card, timeout=TIMEOUT)
+        # The browser's zone is UTC, and the desk still reads the brigade's clock.
+        assert desk.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "UTC"
+        assert desk.inner_text(f"{card} .job-age") == created.astimezone(shanghai).strftime("%H:%M")
+        assert desk.inner_text(f"{card} .job-age") != created.astimezone(utc).strftime("%H:%M")
+        assert desk.inner_text(f"{card} .step small") == assignment.dispatched_at.astimezone(shanghai).strftime("%H:%M")
+        desk.click(f"{card} [data-detail=timeline] summary")
+        reported = desk.locator(f"{card} .timeline-list li[data-step=reported] time")
+        assert reported.inner_text() == created.astimezone(shanghai).strftime("%H:%M")
+        assert reported.get_attribute("title") == created.astimezone(shanghai).strftime("%H:%M:%S")
+
+        # Each alert in words, step · channel · result and the time, and none breaks inside a word.
+        attempts = desk.locator(f"{card} .notified .attempt")
+        assert attempts.all_inner_texts() == [
+            f"短信 · 日志 · 已发送 {sms_at.astimezone(shanghai):%H:%M}",
+            f"电话 · 日志 · 已发送 {voice_at.astimezone(shanghai):%H:%M}",
+        ]
+        lines = desk.eval_on_selector_all(f"{card} .notified .attempt", "els => els.map(e => e.getClientRects().length)")
+        assert lines == [1, 1]
+        screenshot(desk, "dispatch-ui-desk-utc-browser")
+    finally:
+        context.close()

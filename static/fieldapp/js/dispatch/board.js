@@ -1,69 +1,13 @@
-// The board of open jobs (crew, receipts, actions) and the list of jobs ended today.
+// The board of open jobs (crew, actions) and the list of jobs ended today.
 
 import { postJson } from "../../../common/js/http.js";
-import { clock, duration, fill, h, isToday, url } from "../../../common/js/ui.js";
+import { duration, fill, h, url } from "../../../common/js/ui.js";
 import { toggleCandidates } from "./candidates.js";
+import { clock, isToday } from "./clock.js";
+import { crewList, receiptInfo } from "./crew.js";
 import { recordsDetail } from "./records.js";
 import { timelineDetail } from "./timeline.js";
-import { L, config, elements, errorText, hooks, notice, officerLabel, openJobs, panelFor, state, upsertAssignment, upsertJob } from "./state.js";
-
-export function receiptInfo(assignment, now = Date.now()) {
-  if (assignment.received_at) return { kind: "ok" };
-  if (assignment.status !== "dispatched") return { kind: "none" };
-  const dispatchedAt = Date.parse(assignment.dispatched_at);
-  const deadline = assignment.receive_deadline ? Date.parse(assignment.receive_deadline) : dispatchedAt + config.receiveWithinS * 1000;
-  if (now >= deadline || assignment.unreceived) return { kind: "alarm", age: Math.round((now - dispatchedAt) / 1000) };
-  return { kind: "waiting" };
-}
-
-function stepTime(assignment) {
-  const at = assignment[`${assignment.status}_at`];
-  return at ? clock(at) : "";
-}
-
-async function withdraw(assignment) {
-  const response = await postJson(url(config.urls.withdraw, assignment.id), { reason: L.withdrawReason }).catch(() => null);
-  if (!response) notice(L.networkError, true);
-  else if (!response.ok) notice(errorText(response), true);
-  else {
-    upsertAssignment(response.data);
-    hooks.renderAll();
-  }
-}
-
-function receiptNode(job, assignment) {
-  const info = receiptInfo(assignment);
-  const node = h("span", { class: `receipt ${info.kind}`, "data-receipt": info.kind });
-  if (info.kind === "ok") node.append(`${L.received} ${clock(assignment.received_at)}`);
-  else if (info.kind === "waiting") node.append(L.waiting);
-  else if (info.kind === "alarm") {
-    const officer = state.officers.get(assignment.officer.id) || {};
-    node.append(h("span", {}, fill(L.notReceived, { age: duration(info.age, L) })));
-    if (officer.phone) node.append(h("a", { class: "btn", href: `tel:${officer.phone}` }, fill(L.call, { phone: officer.phone })));
-    node.append(h("button", { type: "button", class: "btn", onclick: () => withdraw(assignment) }, L.withdraw));
-    node.append(h("button", { type: "button", class: "btn", onclick: () => toggleCandidates(job.id, true) }, L.sendOther));
-  }
-  return node;
-}
-
-function crewList(job) {
-  const list = h("ul", { class: "crew" });
-  const assignments = [...(job.assignments || [])].sort((a, b) => String(a.dispatched_at).localeCompare(String(b.dispatched_at)));
-  if (!assignments.length) list.append(h("li", {}, h("span", { class: "none muted" }, L.nobodySent)));
-  for (const assignment of assignments) {
-    list.append(h("li", { "data-assignment": assignment.id, "data-officer": assignment.officer.id, "data-status": assignment.status },
-      h("span", { class: "who" }, officerLabel(assignment.officer), assignment.forced ? h("span", { class: "muted" }, ` (${L.forced})`) : null),
-      h("span", { class: `step step-${assignment.status}` }, config.statuses[assignment.status] || assignment.status, " ", h("small", {}, stepTime(assignment))),
-      receiptNode(job, assignment),
-      // The attempts to reach the officer (SMS, call, Web Push), in the server's words.
-      assignment.notifications && assignment.notifications.length
-        ? h("small", { class: "notified muted", "data-notified": assignment.notifications.length },
-          assignment.notifications.map((attempt) => attempt.text).join(" · "))
-        : null,
-    ));
-  }
-  return list;
-}
+import { L, config, elements, errorText, hooks, notice, openJobs, panelFor, state, upsertJob } from "./state.js";
 
 // --- cancel and close ---------------------------------------------------------------------
 
@@ -161,6 +105,8 @@ const cards = new Map();
 const emptyBoard = h("p", { class: "muted" }, L.noOpenJobs);
 
 export function renderBoard() {
+  // Taken first: a rebuilt card moves the kept forms into it, and moving a node drops its focus.
+  const focused = document.activeElement;
   const jobs = openJobs();
   elements.openCount.textContent = `(${jobs.length})`;
   const wanted = jobs.map((job) => {
@@ -174,11 +120,10 @@ export function renderBoard() {
   if (!wanted.length) wanted.push(emptyBoard);
   const current = [...elements.board.children];
   if (current.length !== wanted.length || current.some((node, index) => node !== wanted[index])) {
-    const focused = document.activeElement;
     elements.board.replaceChildren(...wanted);
-    // The panels are reused DOM, so a focused checkbox or reason field keeps focus.
-    if (focused && document.contains(focused)) focused.focus({ preventScroll: true });
   }
+  // The panels are reused DOM, so a focused checkbox or reason field keeps focus.
+  if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus({ preventScroll: true });
   for (const jobId of [...cards.keys()]) {
     const job = state.jobs.get(jobId);
     if (!job || job.status !== "open") {

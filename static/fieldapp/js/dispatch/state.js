@@ -5,8 +5,10 @@
 import { getJson } from "../../../common/js/http.js";
 import { fill, pageConfig, secondsSince, url } from "../../../common/js/ui.js";
 
-export const config = pageConfig();
-export const L = config.labels;
+// The template adds the desk's own words and its clock zone (dispatch.html, #desk-config).
+const desk = JSON.parse(document.getElementById("desk-config")?.textContent || "{}");
+export const config = { ...pageConfig(), timeZone: desk.timeZone };
+export const L = { ...config.labels, ...desk.labels };
 export const timers = config.timers;
 
 // The transition table comes from the server (Assignment statuses and their order).
@@ -86,6 +88,7 @@ export function panelFor(jobId) {
     panel = {
       candidates: document.createElement("div"),
       cancel: null, // built by the board on first use
+      withdraw: null, // the open "withdraw this officer" form: { assignmentId, form }
       selected: new Set(),
       open: false,
       force: false,

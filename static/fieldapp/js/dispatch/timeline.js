@@ -1,8 +1,9 @@
 // A job's step timeline on the desk: reported, each officer's steps, the
 // record's times, the end. The server builds it in time order (DeskJob
-// `timeline`); it is shown as it comes, with local times.
+// `timeline`); it is shown as it comes, with the desk's clock (clock.js).
 
-import { clock, fill, h } from "../../../common/js/ui.js";
+import { fill, h } from "../../../common/js/ui.js";
+import { clock, exactClock } from "./clock.js";
 import { L } from "./state.js";
 import { keptDetails } from "./records.js";
 
@@ -10,12 +11,6 @@ const T = L.timeline;
 
 function stepName(step) {
   return T.steps[step.step] || step.step;
-}
-
-// Minutes on the line; the seconds when the pointer rests on it (steps often share a minute).
-function exactTime(iso) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? "" : date.toLocaleTimeString(document.documentElement.lang || undefined, { hour12: false });
 }
 
 export function timelineDetail(job) {
@@ -27,7 +22,8 @@ export function timelineDetail(job) {
     h("span", { class: "muted" }, fill(T.latest, { step: stepName(latest), time: clock(latest.at) }), latest.call_sign ? ` ${latest.call_sign}` : ""),
   );
   const list = h("ol", { class: "timeline-list" }, steps.map((step) => h("li", { "data-step": step.step, "data-step-officer": step.officer_id ?? "" },
-    h("time", { datetime: step.at, title: exactTime(step.at) }, clock(step.at)),
+    // Minutes on the line; the seconds when the pointer rests on it (steps often share a minute).
+    h("time", { datetime: step.at, title: exactClock(step.at) }, clock(step.at)),
     h("span", { class: `tl-step tl-${step.step}` }, stepName(step)),
     h("span", { class: "tl-who" }, step.call_sign || ""),
   )));
