@@ -515,3 +515,20 @@ def test_desk_in_a_utc_browser_shows_shanghai_clock_times(daphne, officer, dispa
         screenshot(desk, "dispatch-ui-desk-utc-browser")
     finally:
         context.close()
+
+
+def test_phone_in_a_utc_browser_shows_shanghai_clock_times(daphne, officer, dispatcher, chromium):
+    """The phone's clock times come from the same city clock as the desk's (static/common/js/ui.js),
+    whatever zone the phone is set to: a job dispatched at 16:17 is not listed at 08:17."""
+    on_duty_at(officer, JOB_LAT, JOB_LNG)
+    job = in_thread(services.job_create, created_by=dispatcher, kind="hazard", summary="路面遗撒", lat=JOB_LAT, lng=JOB_LNG)
+    in_thread(services.job_dispatch, job_id=job.id, officer_ids=[officer.id], dispatcher=dispatcher)
+    dispatched = Assignment.objects.get(job=job).dispatched_at
+    context = chromium.new_context(**PHONE, timezone_id="UTC")
+    try:
+        phone = open_phone(context, daphne)
+        assert phone.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "UTC"
+        phone.wait_for_selector("#today .time", timeout=TIMEOUT)
+        assert phone.inner_text("#today .time") == dispatched.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+    finally:
+        context.close()

@@ -126,9 +126,9 @@ def test_the_desk_shows_each_attempt_on_the_assignment(live_server_factory, offi
     page = desktop.new_page()
     login(page, server, "dispatcher")
     page.wait_for_selector("#connection[data-state=online]", timeout=TIMEOUT)
-    # The log channel stands in for SMS here: 日志 已发送 after the missed receipt.
+    # The log channel stands in for SMS here: 短信 · 日志 · 已发送 after the missed receipt.
     page.wait_for_function(
-        "() => { const line = document.querySelector('.crew .notified'); return line && line.textContent.includes('日志 已发送'); }",
+        "() => { const line = document.querySelector('.crew .notified'); return line && line.textContent.includes('短信 · 日志 · 已发送'); }",
         timeout=TIMEOUT,
     )
-    assert page.text_content(".crew .notified").startswith("App 已发送")
+    assert page.text_content(".crew .notified").startswith("推送 · App · 已发送")

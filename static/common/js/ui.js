@@ -46,17 +46,25 @@ export function duration(seconds, labels) {
   return fill(labels.hours, { n: (seconds / 3600).toFixed(1) });
 }
 
+// Clock times and days are the city's (settings.TIME_ZONE), as the server writes them, whatever
+// time zone the phone or the desk's computer is set to.
+const CITY_TIME_ZONE = "Asia/Shanghai";
+const cityDay = new Intl.DateTimeFormat("en-CA", { timeZone: CITY_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
+
 export function clock(iso) {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  return date.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", hour12: false });
+  return date.toLocaleTimeString(document.documentElement.lang || undefined, {
+    hour: "2-digit", minute: "2-digit", hour12: false, timeZone: CITY_TIME_ZONE,
+  });
 }
 
 export function isToday(iso, now = new Date()) {
   if (!iso) return false;
   const date = new Date(iso);
-  return date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth() && date.getDate() === now.getDate();
+  if (Number.isNaN(date.getTime())) return false;
+  return cityDay.format(date) === cityDay.format(now);
 }
 
 export function median(values) {
