@@ -46,25 +46,39 @@ export function duration(seconds, labels) {
   return fill(labels.hours, { n: (seconds / 3600).toFixed(1) });
 }
 
-// Clock times and days are the city's (settings.TIME_ZONE), as the server writes them, whatever
-// time zone the phone or the desk's computer is set to.
-const CITY_TIME_ZONE = "Asia/Shanghai";
+// Clock times and days are the city's (settings.TIME_ZONE, which base.html puts on <html>), as the
+// server writes them, whatever time zone the phone or the desk's computer is set to: a 16:17 job
+// never reads 08:17 in a browser set to UTC.
+const CITY_TIME_ZONE = document.documentElement.dataset.timeZone || "Asia/Shanghai";
+const lang = document.documentElement.lang || undefined;
+const minutes = new Intl.DateTimeFormat(lang, { timeZone: CITY_TIME_ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const seconds = new Intl.DateTimeFormat(lang, {
+  timeZone: CITY_TIME_ZONE, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+});
+// en-CA writes a date as 2026-12-07, which compares as a plain string.
 const cityDay = new Intl.DateTimeFormat("en-CA", { timeZone: CITY_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
 
-export function clock(iso) {
-  if (!iso) return "";
+function parseMoment(iso) {
+  if (!iso) return null;
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "";
-  return date.toLocaleTimeString(document.documentElement.lang || undefined, {
-    hour: "2-digit", minute: "2-digit", hour12: false, timeZone: CITY_TIME_ZONE,
-  });
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+// 16:17
+export function clock(iso) {
+  const date = parseMoment(iso);
+  return date ? minutes.format(date) : "";
+}
+
+// 16:17:05, for a title when steps share a minute.
+export function exactClock(iso) {
+  const date = parseMoment(iso);
+  return date ? seconds.format(date) : "";
 }
 
 export function isToday(iso, now = new Date()) {
-  if (!iso) return false;
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return false;
-  return cityDay.format(date) === cityDay.format(now);
+  const date = parseMoment(iso);
+  return date !== null && cityDay.format(date) === cityDay.format(now);
 }
 
 export function median(values) {

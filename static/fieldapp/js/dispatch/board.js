@@ -1,9 +1,8 @@
 // The board of open jobs (crew, actions) and the list of jobs ended today.
 
 import { postJson } from "../../../common/js/http.js";
-import { duration, fill, h, url } from "../../../common/js/ui.js";
+import { clock, duration, fill, h, isToday, url } from "../../../common/js/ui.js";
 import { toggleCandidates } from "./candidates.js";
-import { clock, isToday } from "./clock.js";
 import { crewList, receiptInfo } from "./crew.js";
 import { recordsDetail } from "./records.js";
 import { timelineDetail } from "./timeline.js";

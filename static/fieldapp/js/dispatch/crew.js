@@ -2,9 +2,8 @@
 // sent to it, and a way to take the officer off the job (withdraw).
 
 import { postJson } from "../../../common/js/http.js";
-import { duration, fill, h, url } from "../../../common/js/ui.js";
+import { clock, duration, fill, h, url } from "../../../common/js/ui.js";
 import { toggleCandidates } from "./candidates.js";
-import { clock } from "./clock.js";
 import { L, config, errorText, hooks, officerLabel, panelFor, state, upsertAssignment } from "./state.js";
 
 // The steps an officer can still be taken off (fieldapp.services.assignment_withdraw takes any active one).

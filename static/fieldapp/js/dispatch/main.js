@@ -6,10 +6,9 @@
 
 import { getJson } from "../../../common/js/http.js";
 import { LiveSocket } from "../../../common/js/ws.js";
-import { showConnection } from "../../../common/js/ui.js";
+import { isToday, showConnection } from "../../../common/js/ui.js";
 import { renderBoard, renderClosed, startReceiptClock } from "./board.js";
 import { refreshOpenCandidates } from "./candidates.js";
-import { isToday } from "./clock.js";
 import { loadFigures, renderFigures, scheduleFigures } from "./figures.js";
 import { setupJobForm } from "./form.js";
 import { maps, setupMaps } from "./map.js";

@@ -3,8 +3,7 @@
 // patrol. The server sends them in the job (DeskJob `records`); this module
 // only shows them, in a collapsible detail that stays open across live redraws.
 
-import { fill, h } from "../../../common/js/ui.js";
-import { clock } from "./clock.js";
+import { clock, fill, h } from "../../../common/js/ui.js";
 import { L, officerLabel } from "./state.js";
 
 const R = L.records;

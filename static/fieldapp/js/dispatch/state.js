@@ -5,9 +5,9 @@
 import { getJson } from "../../../common/js/http.js";
 import { fill, pageConfig, secondsSince, url } from "../../../common/js/ui.js";
 
-// The template adds the desk's own words and its clock zone (dispatch.html, #desk-config).
+// The template adds the desk's own words (dispatch.html, #desk-config).
 const desk = JSON.parse(document.getElementById("desk-config")?.textContent || "{}");
-export const config = { ...pageConfig(), timeZone: desk.timeZone };
+export const config = pageConfig();
 export const L = { ...config.labels, ...desk.labels };
 export const timers = config.timers;
 

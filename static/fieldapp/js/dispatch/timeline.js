@@ -1,9 +1,8 @@
 // A job's step timeline on the desk: reported, each officer's steps, the
 // record's times, the end. The server builds it in time order (DeskJob
-// `timeline`); it is shown as it comes, with the desk's clock (clock.js).
+// `timeline`); it is shown as it comes, with the city's clock (common/js/ui.js).
 
-import { fill, h } from "../../../common/js/ui.js";
-import { clock, exactClock } from "./clock.js";
+import { clock, exactClock, fill, h } from "../../../common/js/ui.js";
 import { L } from "./state.js";
 import { keptDetails } from "./records.js";
 
