@@ -113,6 +113,12 @@ class HazardIn(serializers.Serializer):
     device_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
+def hazard_in_limits() -> dict[str, int]:
+    """The longest text HazardIn takes, by field: the report page sets its maxlength from these."""
+    fields = HazardIn().fields
+    return {name: fields[name].max_length for name in ("address", "description")}
+
+
 class HazardMoveIn(serializers.Serializer):
     to = serializers.ChoiceField(choices=Hazard.Status.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.core.validators import MaxLengthValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,10 +24,10 @@ from common.roles import ADMIN, DISPATCHER, OFFICER, role_required, user_has_rol
 from fieldapp import roadwork_config as config
 from fieldapp import roadwork_selectors as selectors
 from fieldapp import roadwork_services as services
-from fieldapp.labels import choice_labels
+from fieldapp.labels import choice_labels, shared_labels
 from fieldapp.models import CongestionPoint, Hazard, Officer, OutreachEvent, TrafficSample
 from fieldapp.roadwork import CLOSED, HAZARD_TRANSITIONS
-from fieldapp.roadwork_serializers import PointOut
+from fieldapp.roadwork_serializers import PointOut, hazard_in_limits
 from stations import hours
 from stations.forms import DATE_WIDGET, HoursForm
 
@@ -55,6 +57,34 @@ def _labels() -> dict[str, Any]:
         "saved": _("Sent, thank you"),
         "failed": _("Not sent: try again"),
         "edit": _("Edit"),
+    }
+
+
+def _choose_first(field: forms.ChoiceField) -> None:
+    """A required choice starts on "Choose…", not on Django's "---------"."""
+    field.choices = [("", _("Choose…")), *[choice for choice in field.choices if choice[0] != ""]]
+
+
+def _connection_labels(offline: str) -> dict[str, str]:
+    # The /field/ page's words for its connection bar, with what "offline" means on this page.
+    return {**shared_labels()["connection"], "offline": offline}
+
+
+def _is_desk(request: HttpRequest) -> bool:
+    return user_has_role(request.user, DISPATCHER) or user_has_role(request.user, ADMIN)
+
+
+def _back_url(request: HttpRequest, desk_url_name: str) -> str:
+    """An officer goes back to /field/; the desk, which also opens these forms, to its own list."""
+    return reverse(desk_url_name) if _is_desk(request) else reverse("field-home")
+
+
+def _phone_config(offline: str) -> dict[str, Any]:
+    """What roadwork/connection.js needs to drive the connection bar."""
+    return {
+        "urls": {"probe": reverse("healthz")},
+        "probeMs": config.desk_refresh_s() * 1000,
+        "labels": {"connection": _connection_labels(offline)},
     }
 
 
@@ -215,7 +245,7 @@ def outreach(request: HttpRequest) -> HttpResponse:
     rows = selectors.outreach_list(kind=kind if kind in OutreachEvent.Kind.values else "")
     return render(request, "fieldapp/roadwork/outreach.html", {
         "events": rows, "kind": kind, "kinds": OutreachEvent.Kind.choices,
-        "is_desk": user_has_role(request.user, DISPATCHER) or user_has_role(request.user, ADMIN),
+        "is_desk": _is_desk(request),
     })
 
 
@@ -228,12 +258,16 @@ def my_posts(request: HttpRequest) -> HttpResponse:
     if officer is None:
         raise Http404
     rows = [PointOut(row).data for row in selectors.posts_for_officer(officer=officer)]
-    page_config = {
-        "urls": {"posts": reverse("api-me-posts"), "traffic": reverse("api-me-post-traffic", args=[0])},
+    page_config = _phone_config(_("Offline: the card is updated when the network is back"))
+    page_config |= {
+        "urls": {**page_config["urls"], "posts": reverse("api-me-posts"),
+                 "traffic": reverse("api-me-post-traffic", args=[0])},
         "refreshMs": config.desk_refresh_s() * 1000,
-        "labels": _labels(),
+        "labels": {**_labels(), **page_config["labels"]},
     }
-    return render(request, "fieldapp/roadwork/my_posts.html", {"posts": rows, "config": page_config})
+    return render(request, "fieldapp/roadwork/my_posts.html", {
+        "posts": rows, "config": page_config, "back_url": reverse("field-home"),
+    })
 
 
 class HazardReportForm(forms.ModelForm):
@@ -245,6 +279,19 @@ class HazardReportForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["point"].queryset = CongestionPoint.objects.filter(status=CongestionPoint.Status.ACTIVE)
+        self.fields["point"].empty_label = _("Not at a point: give the address")
+        _choose_first(self.fields["kind"])
+        # The API's limits, so the page (maxlength) and the server say the same; the model's
+        # description is a TextField without one.
+        for name, limit in hazard_in_limits().items():
+            field = self.fields[name]
+            if field.max_length != limit:
+                field.max_length = limit
+                field.validators.append(MaxLengthValidator(limit))
+                field.widget.attrs["maxlength"] = str(limit)
+
+    def labels(self) -> dict[str, str]:
+        return {name: str(field.label) for name, field in self.fields.items()}
 
 
 @role_required(*ROAD)
@@ -259,18 +306,38 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
                 form = HazardReportForm()
             except DomainError as exc:
                 error = exc.message
+                for name, messages in (exc.fields or {}).items():
+                    if name in form.fields:
+                        form.add_error(name, messages)
     else:
         form = HazardReportForm()
     mine = selectors.hazard_list(reporter=request.user)[:20]
     officer = getattr(request.user, "officer", None)
-    page_config = {
+    page_config = _phone_config(_("Offline: reports are kept on the phone and sent later"))
+    page_config |= {
         # The officer's own outbox (the one /field/ uses): a report made in a tunnel is sent later, once.
         "owner": officer.pk if officer else None,
-        "urls": {"hazards": reverse("api-roadwork-hazards")},
-        "labels": {"queued": _("Saved on the phone: it is sent when the network is back."), "sent": _("Reported.")},
+        "urls": {**page_config["urls"], "hazards": reverse("api-roadwork-hazards")},
+        # A refusal names the field by its label, as the form does, never by its key.
+        "fields": form.labels(),
+        "labels": {
+            "queued": _("Saved on the phone: it is sent when the network is back."),
+            "sending": _("Sending…"),
+            # The template's own words, with a slot the page fills.
+            "sent": _("Reported as %(number)s.") % {"number": "{number}"},
+            "refused": _("Not accepted: correct what is marked, then report again."),
+            "fieldError": _("{label}: {message}"),
+            "required": _("This field is required."),
+            "tooLong": _("At most {limit} characters (now {n})."),
+            # The service's rule, checked on the phone too: the page sends no position.
+            "where": _("Say where it is: a point, an address or a position."),
+            "pending": _("{n} waiting to send"),
+            **page_config["labels"],
+        },
     }
     return render(request, "fieldapp/roadwork/hazard_new.html", {
         "form": form, "error": error, "done": done, "mine": mine, "config": page_config,
+        "back_url": _back_url(request, "roadwork-hazards"),
     })
 
 
@@ -282,6 +349,7 @@ class OutreachForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _choose_first(self.fields["kind"])
         self.fields["officers"].queryset = Officer.objects.select_related("user").order_by("call_sign")
         self.fields["officers"].label_from_instance = lambda officer: f"{officer.call_sign} {officer.user.get_full_name()}"
 
@@ -295,7 +363,14 @@ def outreach_new(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             officers = list(data.pop("officers"))
             services.outreach_record(recorded_by=request.user, officers=officers, **data)
-            return redirect("roadwork-outreach")
+            if _is_desk(request):
+                return redirect("roadwork-outreach")
+            # The desk's list is a wide table: an officer stays on this phone page, told it is done.
+            messages.success(request, _("Outreach event recorded."))
+            return redirect("roadwork-outreach-new")
     else:
         form = OutreachForm(initial={"day": timezone.localdate(), "officers": [officer.pk] if officer else []})
-    return render(request, "fieldapp/roadwork/outreach_new.html", {"form": form})
+    return render(request, "fieldapp/roadwork/outreach_new.html", {
+        "form": form, "back_url": _back_url(request, "roadwork-outreach"),
+        "config": _phone_config(_("Offline: saving needs the network")),
+    })
