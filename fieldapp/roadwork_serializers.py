@@ -5,6 +5,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from common.maps import navigation_links
@@ -105,7 +106,13 @@ class HazardIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Hazard.Kind.choices)
     description = serializers.CharField(max_length=2000)
     found_by = serializers.ChoiceField(choices=Hazard.FoundBy.choices, default=Hazard.FoundBy.PATROL)
-    point = serializers.PrimaryKeyRelatedField(queryset=CongestionPoint.objects.all(), required=False, allow_null=True)
+    point = serializers.PrimaryKeyRelatedField(
+        queryset=CongestionPoint.objects.all(), required=False, allow_null=True,
+        # DRF's own words quote the raw id ("无效主键 “10”"); a point removed since the page loaded is said plainly.
+        error_messages={"does_not_exist": gettext_lazy(
+            "This congestion point no longer exists: choose another, or give the address."
+        )},
+    )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)

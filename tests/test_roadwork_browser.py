@@ -128,7 +128,7 @@ def test_a_refusal_from_the_server_is_shown_by_its_field_and_the_form_kept(live_
     page.click("#hazard-form button[type=submit]")
     error = page.locator("#error-point")
     error.wait_for(timeout=10_000)
-    assert error.inner_text().strip()
+    assert error.inner_text().strip() == "这个堵点已不存在：请另选一个，或填写地址。"
     assert page.locator("#id_point").get_attribute("aria-invalid") == "true"
     summary = page.locator("#hazard-errors").inner_text()
     assert "未被接受" in summary and "堵点" in summary and "point:" not in summary
