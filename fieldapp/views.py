@@ -2,6 +2,7 @@
 the server (URLs, words, rules, timers) goes in one page config."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.roles import DISPATCHER, OFFICER, role_required
@@ -89,6 +91,60 @@ def _quick_clearance_form() -> dict[str, Any]:
         "slotLabels": labels.choice_labels(RecordPhoto.Slot.choices),
         "agreements": labels.choice_labels(QuickClearance.Agreement.choices),
         "responsibilities": labels.choice_labels(Party.Responsibility.choices),
+        "rules": _quick_clearance_rules(),
+    }
+
+
+def _quick_clearance_rules() -> dict[str, Any]:
+    """What records.quick_clearance_problems refuses, for the phone to check before it queues a record.
+
+    The phone mirrors the rules (a record saved in a tunnel must not bounce back
+    after the officer has ridden off); the words are the server's own, taken from
+    its refusals of records that break each rule, so both say the same thing.
+    The server stays the authority.
+    """
+    now = timezone.now()
+
+    def refusals(**values: Any) -> dict[str, list[str]]:
+        record = {
+            "answers": {}, "parties": [], "agreement": "", "vehicles_moved_at": None, "lanes_open_at": None,
+            "tow_called": None, "slots_filled": (), "status": records.STATUS_COMPLETE, **values,
+        }
+        return records.quick_clearance_problems(**record, now=now, skew=timedelta(0)).fields
+
+    empty = refusals()
+    finding = refusals(
+        answers={name: True for name in records.CHECKLIST},
+        parties=[records.PartyValues(plate="", vehicle_type="")], agreement=records.AGREEMENT_FINDING,
+    )
+    moved = refusals(vehicles_moved_at=now, lanes_open_at=now - timedelta(minutes=1), status=records.STATUS_LATER)
+    agreed = refusals(
+        parties=[records.PartyValues(plate="A", vehicle_type="", responsibility=Party.Responsibility.FULL)],
+        agreement=records.AGREEMENT_AGREED, status=records.STATUS_LATER,
+    )
+    return {
+        "complete": records.STATUS_COMPLETE,
+        "agreed": records.AGREEMENT_AGREED,
+        "finding": records.AGREEMENT_FINDING,
+        # records.quick_clearance_problems: "at least two" vehicles in a quick case.
+        "minParties": 2,
+        "messages": {
+            "checklist": empty["checklist"][0],
+            "photos": dict(zip(records.REQUIRED_SLOTS, empty["photos"], strict=True)),
+            "parties": empty["parties"][0],
+            "agreement": empty["agreement"][0],
+            "vehicles_moved_at": empty["vehicles_moved_at"][0],
+            "lanes_open_at": empty["lanes_open_at"][0],
+            "tow_called": empty["tow_called"][0],
+            "plate": finding["parties[0].plate"][0],
+            "responsibility": finding["parties[0].responsibility"][0],
+            "photosBeforeMoving": moved["vehicles_moved_at"][0],
+            "lanesBeforeMoved": moved["lanes_open_at"][0],
+            "agreedNoResponsibility": agreed["parties"][0],
+            # Beside the buttons, which sit below the marked items; "finish later" needs fewer of them.
+            "notSaved": _("Not saved yet: fill in the marked items, or finish later."),
+            "notSavedLater": _("Not saved yet: fill in the marked items."),
+        },
     }
 
 
@@ -131,6 +187,8 @@ def field_home(request: HttpRequest) -> HttpResponse:
     config["urls"]["rescuePhotos"] = _url_template("api-job-rescue-photos", "job_id")
     # On the road "offline" needs its consequence spelled out.
     config["connection"]["offline"] = _("Offline: new jobs arrive when the network is back")
+    # A job cancelled while the phone was away is told with the dispatcher's reason.
+    config["labels"]["jobCancelledBecause"] = _("The job was cancelled: {reason}")
     return render(request, "fieldapp/field.html", {"officer": officer, "config": config})
 
 

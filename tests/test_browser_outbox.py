@@ -157,8 +157,12 @@ def test_a_step_refused_meanwhile_is_shown_with_its_reason_and_can_be_dismissed(
     in_thread(services.job_cancel, job_id=assignment.job_id, by=dispatcher, reason="已由其他单位处置")
 
     phone.set_offline(False)
-    refused = field.wait_for_selector("#outbox-refused:not([hidden]) .refused-item", timeout=TIMEOUT)
-    assert "此任务已结束（已撤回）" in refused.inner_text()
+    field.wait_for_selector("#outbox-refused:not([hidden]) .refused-item", timeout=TIMEOUT)
+    # Once the phone has read the job again, the refusal says why: cancelled, with the dispatcher's reason.
+    field.wait_for_function(
+        "() => document.querySelector('#outbox-refused .refused-reason').textContent === '任务已撤销：已由其他单位处置'",
+        timeout=TIMEOUT,
+    )
     field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
     field.wait_for_selector(card, state="detached", timeout=TIMEOUT)
     screenshot(field, "outbox-refused-phone")

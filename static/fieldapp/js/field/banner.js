@@ -1,5 +1,6 @@
 // The banner and the alerts for a new, withdrawn or cancelled job.
 
+import { fill } from "../../../common/js/ui.js";
 import * as alerts from "../alerts.js";
 import { L, config, elements, jobOf, state } from "./state.js";
 
@@ -7,6 +8,15 @@ export function summaryOf(assignment) {
   const job = jobOf(assignment);
   const kind = config.kinds[job.kind] || job.kind || "";
   return [kind, job.summary, job.address].filter(Boolean).join(" · ");
+}
+
+// "任务已撤销：<the dispatcher's reason>", wherever the phone learns of a cancelled job.
+export function cancelledText(job) {
+  return job && job.cancel_reason ? fill(L.jobCancelledBecause, { reason: job.cancel_reason }) : L.jobCancelled;
+}
+
+export function showCancelled(job) {
+  showBanner(cancelledText(job), summaryOf({ job }), false);
 }
 
 export function showBanner(title, body, urgent) {

@@ -2,6 +2,7 @@
 // navigation links and the steps the officer may take; the card only shows them.
 
 import { clock, fill, h } from "../../../common/js/ui.js";
+import { cancelledText } from "./banner.js";
 import { clearanceForm, isClearanceOpen, needsQuickClearance, openClearance } from "./clearance.js";
 import { onDutyShown } from "./duty.js";
 import { isRescueOpen, openRescue, rescueForm, takesRescue } from "./rescue.js";
@@ -134,6 +135,13 @@ function shown(assignment) {
   return withPendingSteps(assignment, state.outboxItems, config.steps);
 }
 
+// Taken off a job because the dispatcher cancelled it: say that, and why, rather than "withdrawn".
+function stateOf(assignment) {
+  const job = jobOf(assignment);
+  if (assignment.status === "withdrawn" && job.status === "cancelled") return cancelledText(job);
+  return config.statuses[assignment.status] || assignment.status;
+}
+
 function renderToday() {
   elements.today.closest("section").hidden = false;
   const all = [...state.assignments.values()].map(shown)
@@ -148,7 +156,7 @@ function renderToday() {
     elements.today.append(h("li", { "data-assignment": assignment.id, "data-status": assignment.status },
       h("span", { class: "time" }, clock(assignment.dispatched_at)),
       h("span", { class: "what" }, [job.number, config.kinds[job.kind] || job.kind, job.summary].filter(Boolean).join(" · ")),
-      h("span", { class: "state" }, config.statuses[assignment.status] || assignment.status),
+      h("span", { class: "state" }, stateOf(assignment)),
     ));
   }
 }

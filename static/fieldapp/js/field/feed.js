@@ -4,8 +4,13 @@
 
 import { LiveSocket } from "../../../common/js/ws.js";
 import { showConnection } from "../../../common/js/ui.js";
-import { maybeAnnounce, showBanner, summaryOf } from "./banner.js";
-import { L, config, elements, hooks, state, updateJob, upsertAssignment, writeSeq } from "./state.js";
+import { maybeAnnounce, showBanner, showCancelled, summaryOf } from "./banner.js";
+import {
+  L, activeAssignments, config, elements, hooks, jobOf, state, updateJob, upsertAssignment, writeSeq,
+} from "./state.js";
+
+// Jobs cancelled while the phone was away that it still showed as open: told once the replay is over.
+const cancelledAway = [];
 
 function resume(socket, feedSeq) {
   // A phone that saw seq 40 of a feed now at 12 is talking to a reset
@@ -24,6 +29,7 @@ function handle(message) {
       // first session needs no second read when nothing was replayed: the
       // /me/ of the page load is still the present.
       state.replaying = false;
+      if (cancelledAway.length) showCancelled(cancelledAway.splice(0).pop());
       if (state.opens > 1 || state.replayed > 0 || !state.fromServer) hooks.refresh();
       return;
     case "assignment.new": {
@@ -41,10 +47,15 @@ function handle(message) {
     case "job.changed":
       updateJob(message.job);
       break;
-    case "job.cancelled":
-      updateJob({ ...message.job, status: "cancelled" });
-      if (!state.replaying) showBanner(L.jobCancelled, summaryOf({ job: message.job }), false);
+    case "job.cancelled": {
+      const job = { ...message.job, status: "cancelled" };
+      // A replayed cancel is news only for a job this phone still shows as open.
+      const wasOpen = activeAssignments().some((assignment) => jobOf(assignment).id === job.id);
+      updateJob(job);
+      if (!state.replaying) showCancelled(job);
+      else if (wasOpen) cancelledAway.push(job);
       break;
+    }
     default:
       return;
   }

@@ -4,24 +4,28 @@
 import { getJson } from "../../../common/js/http.js";
 import { showConnection } from "../../../common/js/ui.js";
 import { setupAlertPaths, syncWakeLock } from "./alert_paths.js";
-import { maybeAnnounce, setupAlertsQuestion, setupBanner } from "./banner.js";
+import { maybeAnnounce, setupAlertsQuestion, setupBanner, showCancelled } from "./banner.js";
 import { render } from "./card.js";
 import { createPositions, renderDuty, renderPosition, setupDutySwitch, syncPositionSharing } from "./duty.js";
 import { connectionHistory, createFeedSocket } from "./feed.js";
 import { foundItem, mountFoundForm } from "./found.js";
-import { setupOutbox } from "./outbox_view.js";
+import { setupOutbox, showRefused } from "./outbox_view.js";
 import { loadSnapshot, saveSnapshot, withPendingSteps } from "./pending.js";
-import { L, activeAssignments, applyMe, config, elements, hooks, state } from "./state.js";
+import { L, activeAssignments, applyMe, config, elements, hooks, jobOf, state } from "./state.js";
 
 // The position line says how long ago the last fix went out; redraw it now and then.
 const POSITION_REDRAW_MS = 5000;
 
 async function refresh() {
+  // The jobs this phone shows as open: one the dispatcher cancelled meanwhile is told, with the reason.
+  const wasOpen = activeAssignments().map((assignment) => assignment.id);
   try {
     const me = await getJson(config.urls.me);
     applyMe(me);
     state.fromServer = true;
     saveSnapshot(config, me);
+    const cancelled = wasOpen.map((id) => state.assignments.get(id)).find((now) => now && jobOf(now).status === "cancelled");
+    if (cancelled) showCancelled(jobOf(cancelled));
   } catch (error) {
     // Offline or the server is restarting: the socket will bring us back.
     // A page opened in a tunnel shows what the phone last knew, with the
@@ -35,6 +39,8 @@ async function refresh() {
   renderDuty();
   syncPositionSharing();
   render();
+  // A refusal reads better once the job is known again (cancelled, and why).
+  showRefused();
   syncWakeLock();
 }
 

@@ -41,6 +41,8 @@ export const state = {
   // Assignments whose quick-clearance form is open on the card.
   clearanceOpen: new Set(),
   rescueOpen: new Set(),
+  // Job id -> the photo slots sent from this page: the record form counts them as taken.
+  photosSent: new Map(),
   // Assignment id -> time until which its new button ignores taps.
   cooling: new Map(),
   position: { state: "stopped" },
