@@ -9,7 +9,7 @@ import pytest
 
 def test_home_greets_citizens_in_chinese_and_links_finder_and_login(client, db):
     body = client.get("/").content.decode()
-    assert '<html lang="zh-hans">' in body
+    assert '<html lang="zh-hans" data-time-zone="Asia/Shanghai">' in body
     assert "爱心驿站" in body
     assert 'href="/stations/"' in body
     assert 'href="/login/"' in body
@@ -17,16 +17,16 @@ def test_home_greets_citizens_in_chinese_and_links_finder_and_login(client, db):
 
 def test_browser_language_does_not_override_chinese_default(client, db):
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
-    assert '<html lang="zh-hans">' in body
+    assert '<html lang="zh-hans" data-time-zone="Asia/Shanghai">' in body
 
 
 def test_language_switch_turns_the_ui_english_and_back(client, db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     body = response.content.decode()
-    assert '<html lang="en">' in body
+    assert '<html lang="en" data-time-zone="Asia/Shanghai">' in body
     assert "Find the nearest care station" in body
     response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, follow=True)
-    assert '<html lang="zh-hans">' in response.content.decode()
+    assert '<html lang="zh-hans" data-time-zone="Asia/Shanghai">' in response.content.decode()
 
 
 def test_pages_load_nothing_from_other_hosts(client, db):
