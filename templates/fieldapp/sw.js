@@ -7,6 +7,8 @@ const NETWORK_ONLY = {{ network_only|safe }};
 const STATIC_PREFIX = {{ static_prefix|safe }};
 const HOME = {{ home|safe }};
 const FIELD = {{ field|safe }};
+// app.3f2a9c0d1b7e.js: a name ManifestStaticFilesStorage gave (12 hex digits).
+const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -25,9 +27,25 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (NETWORK_ONLY.some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (url.pathname.startsWith(STATIC_PREFIX) && !HASHED.test(url.pathname)) {
+    // An unhashed static file (STATIC_MANIFEST off, as in development) may have changed, and an
+    // old module from the cache beside new ones can stop the page starting: the network first,
+    // the cache without one.
+    event.respondWith(
+      fetch(request).then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(CACHE).then((cache) => cache.put(request, copy));
+        }
+        return response;
+      }).catch(() => caches.match(request).then((hit) => hit || Response.error()))
+    );
+    return;
+  }
   if (url.pathname.startsWith(STATIC_PREFIX)) {
-    // Stale-while-revalidate: answer from the cache at once (weak network),
-    // and refresh the copy behind it so an updated file lands on the next load.
+    // A hashed name never changes what it holds (modules import each other by hashed name,
+    // common/staticfiles.py). Stale-while-revalidate: answer from the cache at once (weak
+    // network), and refresh the copy behind it.
     event.respondWith(
       caches.open(CACHE).then((cache) => cache.match(request).then((hit) => {
         const refresh = fetch(request).then((response) => {
