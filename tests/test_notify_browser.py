@@ -68,33 +68,42 @@ def test_web_push_is_asked_for_on_the_duty_tap_never_on_load(server, officer, ph
 
 def test_the_service_worker_shows_a_notification_for_a_push_and_its_tap_opens_the_job(server, officer, phone):
     page = open_field(phone, server)
+    # A push delivered while the worker is still installing is lost: wait until it is active
+    # (on a loaded machine installing, which caches the shell, takes longer than a moment).
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     cdp = phone.new_cdp_session(page)
     registrations: list[dict[str, Any]] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
-    page.wait_for_timeout(200)
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while not [r for r in registrations if not r.get("isDeleted")] and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     (registration,) = [r for r in registrations if not r.get("isDeleted")][:1]
     payload = {
         "type": "assignment.new", "assignment_id": 7, "job_id": 5, "number": "20261201-0005", "kind": "accident",
         "kind_label": "交通事故", "summary": "两车追尾", "distance_text": "350 米", "title": "新警情 20261201-0005",
         "body": "交通事故 · 两车追尾 · 350 米", "url": "http://elsewhere.example/field/?job=5",
     }
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload),
-    })
-    # An async predicate would count as met at once (a promise is truthy), so poll here.
+    # An async predicate would count as met at once (a promise is truthy), so poll here. DevTools'
+    # delivery to a worker it is starting is sometimes lost (about one run in six on this machine,
+    # with the worker as it was before): the push goes again after 3 s; its tag keeps one notification.
     shown = None
     deadline = time.monotonic() + TIMEOUT / 1000
     while shown is None and time.monotonic() < deadline:
-        shown = page.evaluate(
-            """async () => {
-              const registration = await navigator.serviceWorker.ready;
-              const [notification] = await registration.getNotifications();
-              return notification ? { title: notification.title, body: notification.body, url: notification.data.url } : null;
-            }"""
-        )
-        if shown is None:
-            page.wait_for_timeout(100)
+        cdp.send("ServiceWorker.deliverPushMessage", {
+            "origin": server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload),
+        })
+        again = time.monotonic() + 3
+        while shown is None and time.monotonic() < min(again, deadline):
+            shown = page.evaluate(
+                """async () => {
+                  const registration = await navigator.serviceWorker.ready;
+                  const [notification] = await registration.getNotifications();
+                  return notification ? { title: notification.title, body: notification.body, url: notification.data.url } : null;
+                }"""
+            )
+            if shown is None:
+                page.wait_for_timeout(100)
     # The tap opens the job on this server, whatever host the server put in the payload.
     assert shown == {"title": payload["title"], "body": payload["body"], "url": "/field/?job=5"}
 
