@@ -31,15 +31,7 @@ self.addEventListener("fetch", (event) => {
     // An unhashed static file (STATIC_MANIFEST off, as in development) may have changed, and an
     // old module from the cache beside new ones can stop the page starting: the network first,
     // the cache without one.
-    event.respondWith(
-      fetch(request).then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(request, copy));
-        }
-        return response;
-      }).catch(() => caches.match(request).then((hit) => hit || Response.error()))
-    );
+    event.respondWith(networkFirst(request, () => Response.error()));
     return;
   }
   if (url.pathname.startsWith(STATIC_PREFIX)) {
@@ -62,17 +54,20 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
-    event.respondWith(
-      fetch(request).then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(request, copy));
-        }
-        return response;
-      }).catch(() => caches.match(request).then((hit) => hit || caches.match(HOME)))
-    );
+    event.respondWith(networkFirst(request, () => caches.match(HOME)));
   }
 });
+
+// The network's answer, kept for later; without a network the kept copy, or `otherwise()`.
+function networkFirst(request, otherwise) {
+  return fetch(request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(CACHE).then((cache) => cache.put(request, copy));
+    }
+    return response;
+  }).catch(() => caches.match(request).then((hit) => hit || otherwise()));
+}
 
 // A Web Push (fieldapp/notify/webpush.py) while the page sleeps: the job's kind,
 // summary and distance. Its link is opened on this origin, whatever host the server named.
