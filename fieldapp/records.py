@@ -46,6 +46,9 @@ STATUS_COMPLETE = "complete"
 # A record in one of these lets the officer clear an accident or breakdown.
 CLEARING_STATUSES = (STATUS_LATER, STATUS_COMPLETE)
 
+# A quick case is a collision of vehicles: its record lists at least this many.
+MIN_PARTIES = 2
+
 # The records a job may have, as the API names them.
 RECORD_NAMES = ("quick_clearance", "rescue")
 
@@ -151,7 +154,7 @@ def quick_clearance_problems(
         return problems
     for slot in missing_slots:
         problems.add("photos", _("A photo is missing: %(slot)s.") % {"slot": SLOT_LABELS[slot]})
-    if len(parties) < 2:
+    if len(parties) < MIN_PARTIES:
         problems.add("parties", _("List every vehicle: at least two."))
     if agreement not in (AGREEMENT_AGREED, AGREEMENT_FINDING):
         problems.add("agreement", _("Say whether the parties agreed or give each party's responsibility."))

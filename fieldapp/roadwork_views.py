@@ -306,9 +306,9 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
                 form = HazardReportForm()
             except DomainError as exc:
                 error = exc.message
-                for name, messages in (exc.fields or {}).items():
+                for name, refusals in (exc.fields or {}).items():
                     if name in form.fields:
-                        form.add_error(name, messages)
+                        form.add_error(name, refusals)
     else:
         form = HazardReportForm()
     mine = selectors.hazard_list(reporter=request.user)[:20]

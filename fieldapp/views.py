@@ -126,8 +126,7 @@ def _quick_clearance_rules() -> dict[str, Any]:
         "complete": records.STATUS_COMPLETE,
         "agreed": records.AGREEMENT_AGREED,
         "finding": records.AGREEMENT_FINDING,
-        # records.quick_clearance_problems: "at least two" vehicles in a quick case.
-        "minParties": 2,
+        "minParties": records.MIN_PARTIES,
         "messages": {
             "checklist": empty["checklist"][0],
             "photos": dict(zip(records.REQUIRED_SLOTS, empty["photos"], strict=True)),
