@@ -7,11 +7,14 @@ cancelled while the phone was offline is told as cancelled, with the reason.
 """
 from __future__ import annotations
 
+import json
+import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone, translation
+from rest_framework.authtoken.models import Token
 
 from fieldapp import records, services
 from fieldapp.models import Assignment, QuickClearance, RecordPhoto
@@ -314,7 +317,14 @@ def test_a_job_cancelled_while_online_shows_the_reason(server, officer, dispatch
     card = f".assignment[data-assignment='{assignment.id}']"
     field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
 
-    in_thread(services.job_cancel, job_id=assignment.job_id, by=dispatcher, reason=CANCEL_REASON)
+    # Through the server, as the desk cancels: its push reaches the phone on any channel layer.
+    token = in_thread(lambda: Token.objects.create(user=dispatcher).key)
+    cancel = urllib.request.Request(
+        f"{server.url}/api/v1/jobs/{assignment.job_id}/cancel/", data=json.dumps({"reason": CANCEL_REASON}).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"}, method="POST",
+    )
+    with urllib.request.urlopen(cancel, timeout=10) as response:
+        assert response.status == 200
     field.wait_for_selector(card, state="detached", timeout=TIMEOUT)
     field.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT)
     assert field.inner_text("#banner-title") == f"任务已撤销：{CANCEL_REASON}"
