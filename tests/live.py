@@ -8,6 +8,7 @@ emptied after each test.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -178,3 +179,18 @@ def in_thread(function: Any, /, **kwargs: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(call).result()
+
+
+def api_post(server: LiveServer, user: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST to the live server's API as `user`, as the desk does: the server itself writes and
+    pushes, so its sockets hear it on any channel layer (a service called in the test process
+    pushes on the test process's own in-memory layer, which no server socket listens to)."""
+    from rest_framework.authtoken.models import Token
+
+    token = in_thread(lambda: Token.objects.get_or_create(user=user)[0].key)
+    request = urllib.request.Request(
+        f"{server.url}{path}", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())

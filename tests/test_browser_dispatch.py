@@ -14,7 +14,7 @@ from common.roles import OFFICER
 from fieldapp import services
 from fieldapp.models import Assignment, Job, NotificationAttempt, Officer
 from tests.helpers import make_user
-from tests.live import DESKTOP, PHONE, LiveServer, in_thread, login
+from tests.live import DESKTOP, PHONE, LiveServer, api_post, in_thread, login
 from tests.live import screenshot as full_page_screenshot
 
 pytestmark = pytest.mark.browser
@@ -420,7 +420,8 @@ def test_desk_withdraws_one_of_two_officers_whose_phones_have_the_job(daphne, of
         other_field = open_phone(other_phone, daphne, "other_officer")
         go_on_duty(other_field)
         job = in_thread(services.job_create, created_by=dispatcher, kind="accident", summary="三车相撞", lat=JOB_LAT, lng=JOB_LNG)
-        in_thread(services.job_dispatch, job_id=job.id, officer_ids=[officer.id, other_officer.id], dispatcher=dispatcher)
+        # Through the server, as the desk dispatches: its pushes reach the phones on any channel layer.
+        api_post(daphne, dispatcher, f"/api/v1/jobs/{job.id}/dispatch/", {"officers": [officer.id, other_officer.id]})
         for page in (field, other_field):
             page.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT)
             page.click("#banner-show")

@@ -7,18 +7,15 @@ cancelled while the phone was offline is told as cancelled, with the reason.
 """
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone, translation
-from rest_framework.authtoken.models import Token
 
 from fieldapp import records, services
 from fieldapp.models import Assignment, QuickClearance, RecordPhoto
-from tests.live import ARTIFACTS, LiveServer, in_thread
+from tests.live import ARTIFACTS, LiveServer, api_post, in_thread
 from tests.test_browser_outbox import (
     FAST_RETRIES,
     TIMEOUT,
@@ -318,13 +315,7 @@ def test_a_job_cancelled_while_online_shows_the_reason(server, officer, dispatch
     field.wait_for_selector(f"{card}[data-status=dispatched]", timeout=TIMEOUT)
 
     # Through the server, as the desk cancels: its push reaches the phone on any channel layer.
-    token = in_thread(lambda: Token.objects.create(user=dispatcher).key)
-    cancel = urllib.request.Request(
-        f"{server.url}/api/v1/jobs/{assignment.job_id}/cancel/", data=json.dumps({"reason": CANCEL_REASON}).encode(),
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"}, method="POST",
-    )
-    with urllib.request.urlopen(cancel, timeout=10) as response:
-        assert response.status == 200
+    api_post(server, dispatcher, f"/api/v1/jobs/{assignment.job_id}/cancel/", {"reason": CANCEL_REASON})
     field.wait_for_selector(card, state="detached", timeout=TIMEOUT)
     field.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT)
     assert field.inner_text("#banner-title") == f"任务已撤销：{CANCEL_REASON}"
