@@ -302,7 +302,9 @@ def test_a_job_cancelled_while_offline_is_told_as_cancelled_with_the_reason(serv
         "(row) => (document.querySelector(row) || {}).textContent?.includes('已撤销')", arg=row, timeout=TIMEOUT,
     )
     assert field.inner_text(row) == f"任务已撤销：{CANCEL_REASON}"
-    assert field.is_visible("#banner")
+    # The replayed cancel redraws the list at once; the banner follows the
+    # end of the replay ("resumed"), a frame later.
+    field.wait_for_selector("#banner:not([hidden])", timeout=TIMEOUT)
     assert field.inner_text("#banner-title") == f"任务已撤销：{CANCEL_REASON}"
     screenshot(field, "field-cancelled-while-offline-phone")
     assert step_events(assignment) == []
