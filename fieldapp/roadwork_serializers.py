@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -102,22 +103,35 @@ class TrafficIn(serializers.Serializer):
 # --- hazards ----------------------------------------------------------------------
 
 
+def hazard_label(name: str) -> Any:
+    """The words the report page's form uses for a Hazard field, lazy, so a refusal names it the same way."""
+    return capfirst(Hazard._meta.get_field(name).verbose_name)
+
+
 class HazardIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Hazard.Kind.choices)
-    description = serializers.CharField(max_length=2000)
-    found_by = serializers.ChoiceField(choices=Hazard.FoundBy.choices, default=Hazard.FoundBy.PATROL)
+    kind = serializers.ChoiceField(choices=Hazard.Kind.choices, label=hazard_label("kind"))
+    description = serializers.CharField(max_length=2000, label=hazard_label("description"))
+    found_by = serializers.ChoiceField(
+        choices=Hazard.FoundBy.choices, default=Hazard.FoundBy.PATROL, label=hazard_label("found_by")
+    )
     point = serializers.PrimaryKeyRelatedField(
-        queryset=CongestionPoint.objects.all(), required=False, allow_null=True,
+        queryset=CongestionPoint.objects.all(), required=False, allow_null=True, label=hazard_label("point"),
         # DRF's own words quote the raw id ("无效主键 “10”"); a point removed since the page loaded is said plainly.
         error_messages={"does_not_exist": gettext_lazy(
             "This congestion point no longer exists: choose another, or give the address."
         )},
     )
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
-    lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    address = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", label=hazard_label("address")
+    )
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90, label=hazard_label("lat"))
+    lng = serializers.FloatField(
+        required=False, allow_null=True, min_value=-180, max_value=180, label=hazard_label("lng")
+    )
     # The phone's time of the report, from the outbox; the service keeps it only when it is not in the future.
-    device_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    device_time = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, label=gettext_lazy("Time of the report on the phone")
+    )
 
 
 def hazard_in_limits() -> dict[str, int]:

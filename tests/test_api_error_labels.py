@@ -1,0 +1,83 @@
+"""An API error's detail names the field by its label in the user's language, not by its key.
+
+The officer phone's outbox keeps the detail as the reason a report was refused and /field/
+shows it, so it is read by people; `fields` stays keyed by the names clients send.
+"""
+from __future__ import annotations
+
+from django.utils import translation
+from rest_framework import exceptions
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+
+HAZARDS = "/api/v1/roadwork/hazards/"
+NO_DESCRIPTION = {"kind": "sight", "description": "", "address": "柳园路"}
+
+
+def test_a_refused_hazard_report_names_the_field_by_its_chinese_label(api, officer):
+    api.force_authenticate(officer.user)
+
+    response = api.post(HAZARDS, NO_DESCRIPTION, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "详细描述：该字段不能为空。",
+        "code": "invalid",
+        "fields": {"description": ["该字段不能为空。"]},
+    }
+
+
+def test_a_refused_hazard_report_names_the_field_by_its_english_label_in_english(api, officer):
+    api.cookies["django_language"] = "en"
+    api.force_authenticate(officer.user)
+
+    response = api.post(HAZARDS, NO_DESCRIPTION, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Description: This field may not be blank."
+    assert response.json()["fields"] == {"description": ["This field may not be blank."]}
+
+
+def test_every_field_of_a_hazard_report_has_a_chinese_label(api, officer):
+    api.force_authenticate(officer.user)
+    bad = {"kind": "x", "description": "", "found_by": "x", "point": 0, "address": "x" * 201,
+           "lat": "x", "lng": "x", "device_time": "x"}
+
+    for name, value in bad.items():
+        body = {**NO_DESCRIPTION, "description": "树枝挡住标志", name: value}
+        detail = api.post(HAZARDS, body, format="json").json()["detail"]
+        label = detail.split("：")[0]
+        assert label and not label.isascii(), (name, detail)
+
+
+def test_an_error_raised_without_a_serializer_names_the_field_by_its_key(api, dispatcher):
+    api.force_authenticate(dispatcher)
+
+    response = api.get("/api/v1/jobs/", {"status": "bogus"})
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "status：可选值：open、closed、cancelled、all。"
+    assert list(response.json()["fields"]) == ["status"]
+
+
+class NoSerializerApi(GenericAPIView):
+    """A generic view without a serializer class: its get_serializer() raises."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    def get(self, request: Request) -> Response:
+        raise exceptions.ValidationError({"day": ["Pick a day."]})
+
+
+def test_a_generic_view_without_a_serializer_still_answers_400_by_the_key(db):
+    request = APIRequestFactory().get("/")
+
+    with translation.override("en"):
+        response = NoSerializerApi.as_view()(request)
+
+    assert response.status_code == 400
+    assert response.data == {"detail": "day: Pick a day.", "code": "invalid", "fields": {"day": ["Pick a day."]}}
