@@ -4,6 +4,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from rest_framework import serializers
 
 
@@ -16,12 +18,18 @@ class CachedModelSerializer(serializers.ModelSerializer):
     (bench/bench_dispatch.py). The fields are built once, never bound, and each
     instance gets its own deep copy, as DRF gives it the declared fields. For
     serializers whose fields depend on neither the instance nor the context.
+
+    They are built in the site's default language: DRF gives a field its model's
+    (lazily translated) verbose name as its label only where that differs from
+    the name, which it judges in the language active at the time. Built first
+    for an English request, a Chinese error would have said "Name" for 名称.
     """
 
     def get_fields(self) -> dict[str, Any]:
         built = type(self).__dict__.get("_fields_built")
         if built is None:
-            built = super().get_fields()
+            with translation.override(settings.LANGUAGE_CODE):
+                built = super().get_fields()
             type(self)._fields_built = built
         return copy.deepcopy(built)
 

@@ -81,3 +81,20 @@ def test_a_generic_view_without_a_serializer_still_answers_400_by_the_key(db):
 
     assert response.status_code == 400
     assert response.data == {"detail": "day: Pick a day.", "code": "invalid", "fields": {"day": ["Pick a day."]}}
+
+
+def test_cached_serializer_labels_do_not_depend_on_the_language_of_the_first_request():
+    from fieldapp.roadwork_serializers import PointIn
+
+    PointIn._fields_built = None  # as a fresh process has it
+    try:
+        with translation.override("en"):
+            PointIn().fields  # the process's first request is in English
+        with translation.override("zh-hans"):
+            chinese = {name: str(field.label) for name, field in PointIn().fields.items()}
+        with translation.override("en"):
+            english = {name: str(field.label) for name, field in PointIn().fields.items()}
+    finally:
+        PointIn._fields_built = None
+    assert (chinese["name"], chinese["status"]) == ("名称", "状态")
+    assert (english["name"], english["status"]) == ("Name", "Status")
