@@ -128,6 +128,11 @@ def field_labels() -> dict[str, str]:
             "cancel": _("Cancel"),
             "pendingTitle": _("Job found on patrol"),
         },
+        # A time a record stamps (forms.js nowButton): set by hand or cleared once stamped.
+        "stamp": {
+            "time": _("Set the time"),
+            "clear": _("Clear the time"),
+        },
         # The quick-clearance (快处快撤) form on the card.
         "qc": {
             "title": _("Quick clearance record"),

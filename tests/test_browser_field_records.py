@@ -183,6 +183,72 @@ def test_finish_later_still_clears_without_the_photos(server, officer, dispatche
     assert QuickClearance.objects.get(job_id=assignment.job_id).status == "later"
 
 
+def test_a_stamped_time_can_be_set_by_hand_or_cleared(server, officer, dispatcher, phone, tmp_path):
+    assignment = crash_on_scene(officer, dispatcher)
+    field, card, form = open_record(phone, server, assignment, offline=False)
+    answer_checklist(field, form)
+    photo = camera_photo(tmp_path / "crash.jpg")
+    for slot in ("front_side", "rear_side", "impact"):
+        take_photo(field, form, slot, photo)
+    field.fill(f"{form} .qc-party[data-party='0'] [name=plate]", "鲁P12345")
+    field.fill(f"{form} .qc-party[data-party='1'] [name=plate]", "鲁P67890")
+    field.locator(f"{form} [data-agreement=agreed]").tap()
+    field.locator(f"{form} .qc-tow .qc-answer[data-answer=false]").tap()
+
+    # Nothing to change or clear before a time is stamped.
+    moved = f"{form} [data-stamp=vehicles_moved_at]"
+    lanes = f"{form} [data-stamp=lanes_open_at]"
+    assert field.is_hidden(f"{moved} .qc-stamp-edit")
+    field.locator(f"{form} [data-time=vehicles_moved_at]").tap()
+    field.wait_for_selector(f"{moved} .qc-stamp-edit", timeout=TIMEOUT)
+    stamped = field.input_value(f"{moved} .qc-stamp-time")
+    assert field.inner_text(f"{moved} .qc-time").strip() == f"· {stamped}"
+    # The officer records it twenty minutes after the vehicles moved: the time is set by hand.
+    earlier = field.evaluate(
+        "() => { const at = new Date(Date.now() - 20 * 60000);"
+        " return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`; }"
+    )
+    field.fill(f"{moved} .qc-stamp-time", earlier)
+    assert field.inner_text(f"{moved} .qc-time").strip() == f"· {earlier}"
+    # Lanes open tapped by mistake, then cleared: the record is missing that time again.
+    field.locator(f"{form} [data-time=lanes_open_at]").tap()
+    field.wait_for_selector(f"{lanes} .qc-stamp-edit", timeout=TIMEOUT)
+    for target in (f"{lanes} .qc-stamp-time", f"{lanes} .qc-stamp-clear"):
+        assert field.locator(target).bounding_box()["height"] >= 44
+    field.screenshot(path=str(ARTIFACTS / "field-record-stamp-edit-phone.png"))
+    field.locator(f"{lanes} .qc-stamp-clear").tap()
+    assert field.is_hidden(f"{lanes} .qc-stamp-edit")
+    assert field.inner_text(f"{lanes} .qc-time") == ""
+    field.locator(f"{form} .qc-complete").tap()
+    field.wait_for_selector(f"{form} .qc-problem", timeout=TIMEOUT)
+    assert marks(field, form) == {"lanes_open_at": "请填写车道全部恢复通行的时间。"}
+
+    field.locator(f"{form} [data-time=lanes_open_at]").tap()
+    field.locator(f"{form} .qc-complete").tap()
+    field.wait_for_selector(card, state="detached", timeout=TIMEOUT)
+    field.wait_for_selector("#outbox-count", state="hidden", timeout=TIMEOUT)
+    record = QuickClearance.objects.get(job_id=assignment.job_id)
+    assert record.status == "complete"
+    # The minute set by hand, in the phone's own zone: twenty minutes ago, to the minute.
+    assert record.vehicles_moved_at.second == 0
+    assert abs(record.vehicles_moved_at - (timezone.now() - timedelta(minutes=20))) < timedelta(seconds=90)
+    assert timedelta(minutes=19) < record.lanes_open_at - record.vehicles_moved_at < timedelta(minutes=21)
+
+
+def test_a_time_set_by_hand_is_never_in_the_future(server, officer, phone):
+    field = open_field(phone, server)
+    found = field.evaluate(
+        """async () => {
+          const { stampAt } = await import("/static/fieldapp/js/field/forms.js");
+          const now = new Date(2026, 11, 7, 0, 10, 30);
+          const iso = (at) => [at.getDate(), at.getHours(), at.getMinutes(), at.getSeconds()];
+          return [iso(stampAt("00:05", now)), iso(stampAt("23:50", now)), iso(stampAt("00:10", now))];
+        }"""
+    )
+    # Five to midnight, entered ten past: yesterday. Earlier today and this very minute: today.
+    assert found == [[7, 0, 5, 0], [6, 23, 50, 0], [7, 0, 10, 0]]
+
+
 def test_online_an_incomplete_record_sends_nothing(server, officer, dispatcher, phone):
     assignment = crash_on_scene(officer, dispatcher)
     field, card, form = open_record(phone, server, assignment, offline=False)
