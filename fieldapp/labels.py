@@ -217,7 +217,7 @@ def dispatch_labels() -> dict[str, object]:
         "dispatched": _("Sent to {names}."),
         "placeOnMap": _("Click on the map to place the job."),
         "placed": _("Placed at {lat}, {lng}."),
-        "newJobPin": _("New job"),
+        "newJobPin": pgettext("desk", "New job"),
         "mustPlace": _("Place the job on the map first."),
         "summaryRequired": _("Write a summary."),
         "error": _("Something went wrong: {detail}"),

@@ -301,7 +301,7 @@ def test_desk_flags_an_unreceived_dispatch_and_sends_someone_else(daphne, office
     desk.click(f".job[data-job='{elsewhere.id}'] [data-action=close]")
     desk.wait_for_selector(f"#closed li[data-job='{elsewhere.id}'][data-status=closed]", timeout=TIMEOUT)
     assert Job.objects.get(pk=elsewhere.id).status == "closed"
-    assert desk.inner_text("#board").strip() == "没有进行中的任务。"
+    assert desk.inner_text("#board").strip() == "没有进行中的警情。"
     screenshot(desk, "dispatch-ui-desk-ended")
 
 
