@@ -46,6 +46,7 @@ from stations.serializers import (
     StationListPageOut,
     StationPatchIn,
     VideoOut,
+    far_json,
     station_cards,
 )
 
@@ -180,9 +181,14 @@ class StationListApi(APIView):
     def get(self, request: Request) -> Response:
         params = search_params(request.query_params)
         now = timezone.now()
+        far = None
         if params["lat"] is not None:
             found_stations = selectors.stations_nearest(
                 lat=params["lat"], lng=params["lng"], limit=params["limit"],
+                open_now=params["open_now"], amenities=params["amenities"], at=now,
+            )
+            far = selectors.stations_far(
+                lat=params["lat"], lng=params["lng"], nearby=found_stations,
                 open_now=params["open_now"], amenities=params["amenities"], at=now,
             )
         else:
@@ -195,6 +201,7 @@ class StationListApi(APIView):
             {
                 "count": len(found_stations),
                 "generated_at": hours.aware(hours.to_shanghai(now)).replace(microsecond=0).isoformat(),
+                "far": far_json(far),
                 "results": station_cards(found_stations),
             }
         )

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.signals import post_migrate
@@ -32,6 +33,23 @@ class NearbyStation:
     station: Station
     distance_m: float | None
     open_state: hours.OpenState
+
+
+# Why a citizen is far from every open station (FarFromStations.kind).
+FAR_NO_STATION = "no_station"  # no station at all within the radius
+FAR_NONE_OPEN = "none_open"  # stations within the radius, none of them open now
+
+
+@dataclass(frozen=True)
+class FarFromStations:
+    """No open station within settings.STATION_FINDER_FAR_KM of where the finder measures from."""
+
+    kind: str  # FAR_NO_STATION | FAR_NONE_OPEN
+    radius_km: int
+    # FAR_NO_STATION: the nearest station whatever its state. FAR_NONE_OPEN: the nearest open
+    # one when the list reached it, else None.
+    distance_m: float | None
+    filtered: bool  # amenities were asked for: only stations that have them count
 
 
 @dataclass(frozen=True)
@@ -260,6 +278,59 @@ def stations_nearest(
         state = _open_state(station, today=today, calendar_days=calendar_days, at=at)
         nearby.append(NearbyStation(station, distance, state))
     return nearby
+
+
+def stations_far(
+    *,
+    lat: float,
+    lng: float,
+    nearby: Sequence[NearbyStation],
+    open_now: bool = False,
+    amenities: Sequence[str] = (),
+    at: datetime | None = None,
+) -> FarFromStations | None:
+    """Whether the finder's list, `nearby` (stations_nearest from (lat, lng) with the same
+    choices), leaves the citizen far from every open station; None when an open one is within
+    the radius, or when no station matches at all (the empty list says so itself).
+
+    The list answers most requests alone. The database is asked only when it cannot: with
+    `open_now` the closed stations were left out, and when no listed station is open more
+    of them within the radius may not have been listed.
+    """
+    at = at or timezone.now()
+    radius_km = settings.STATION_FINDER_FAR_KM
+    radius_m = radius_km * 1000.0
+    listed = sorted(item.distance_m for item in nearby if item.distance_m is not None)
+    open_listed = sorted(
+        item.distance_m for item in nearby if item.distance_m is not None and item.open_state.state == hours.OPEN
+    )
+    nearest_open = open_listed[0] if open_listed else None
+    if nearest_open is not None and nearest_open <= radius_m:
+        return None
+    if open_now:
+        nearest_of_all = stations_nearest(lat=lat, lng=lng, limit=1, amenities=amenities, at=at)
+        nearest = nearest_of_all[0].distance_m if nearest_of_all else None
+    else:
+        nearest = listed[0] if listed else None
+        if nearest_open is None and nearest is not None and nearest <= radius_m:
+            if _any_open_within(lat=lat, lng=lng, radius_m=radius_m, amenities=amenities, at=at):
+                return None
+    if nearest is None:
+        return None
+    if nearest > radius_m:
+        return FarFromStations(FAR_NO_STATION, radius_km, nearest, bool(amenities))
+    return FarFromStations(FAR_NONE_OPEN, radius_km, nearest_open, bool(amenities))
+
+
+def _any_open_within(*, lat: float, lng: float, radius_m: float, amenities: Sequence[str], at: datetime) -> bool:
+    """One box, never widened: the stations it holds are worked out only until one is open."""
+    today = today_shanghai(at)
+    since = _relevant_closures_since(today)
+    rows = _box_rows(bounding_box(lat, lng, radius_m), amenity_mask=amenity_list.to_mask(amenities), closures_since=since)
+    candidates = sorted(
+        (distance, row[0], row) for row in rows if (distance := haversine_m(lat, lng, row[1], row[2])) <= radius_m
+    )
+    return bool(_keep_open(candidates, 1, {}, {}, _calendar_around(at), at, since))
 
 
 # What a card and its open state read of a station, in the order of a box row: the
@@ -559,6 +630,9 @@ def screen_payload(*, station: Station, at: datetime | None = None, request: Any
 
 
 __all__ = [
+    "FAR_NONE_OPEN",
+    "FAR_NO_STATION",
+    "FarFromStations",
     "NearbyStation",
     "StationDetail",
     "holiday_calendar",
@@ -579,5 +653,6 @@ __all__ = [
     "stations_managed_by",
     "stations_nearest",
     "stations_detailed",
+    "stations_far",
     "stations_published",
 ]

@@ -13,10 +13,17 @@ from common.gcj02 import wgs84_to_gcj02
 from common.maps import distance_text, navigation_links
 from common.serializers import CachedModelSerializer, NavigationOut
 from stations import amenities, hours
-from stations.display import NAVIGATION_SOURCE, state_labels
+from stations.display import NAVIGATION_SOURCE, far_text, state_labels
 from stations.media import media_url, video_json
 from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan
-from stations.selectors import NearbyStation, StationDetail, today_shanghai
+from stations.selectors import (
+    FAR_NO_STATION,
+    FAR_NONE_OPEN,
+    FarFromStations,
+    NearbyStation,
+    StationDetail,
+    today_shanghai,
+)
 from stations.validators import validate_image_file, validate_opening_hours, validate_video_file
 
 PLACEHOLDER_SLUG = "station-slug-placeholder"
@@ -239,9 +246,36 @@ class StationDetailOut(StationListOut):
         }
 
 
+class FarOut(serializers.Serializer):
+    """A FarFromStations: the finder's hint that no open station is near. The page renders it
+    and finder.js shows its text."""
+
+    kind = serializers.ChoiceField(choices=[FAR_NO_STATION, FAR_NONE_OPEN])
+    radius_km = serializers.IntegerField(help_text="settings.STATION_FINDER_FAR_KM")
+    distance_m = serializers.IntegerField(
+        allow_null=True, help_text="no_station: the nearest station; none_open: the nearest open one, null if not listed"
+    )
+    text = serializers.CharField(help_text="“附近 10 公里内没有爱心驿站，最近的一个在 32 公里外。”")
+
+    def to_representation(self, far: FarFromStations) -> dict[str, Any]:
+        return far_json(far)
+
+
+def far_json(far: FarFromStations | None) -> dict[str, Any] | None:
+    if far is None:
+        return None
+    return {
+        "kind": far.kind,
+        "radius_km": far.radius_km,
+        "distance_m": None if far.distance_m is None else round(far.distance_m),
+        "text": far_text(far),
+    }
+
+
 class StationListPageOut(serializers.Serializer):
     count = serializers.IntegerField()
     generated_at = serializers.DateTimeField()
+    far = FarOut(allow_null=True, help_text="null unless lat/lng were given and no open station is within radius_km")
     results = StationListOut(many=True)
 
 

@@ -367,6 +367,7 @@ FIELD_UI_TIMERS_MS = {
 }
 # The finder gives up on the citizen's position after this long and offers the areas.
 STATION_FINDER_GEOLOCATION_TIMEOUT_S = env_int("STATION_FINDER_GEOLOCATION_TIMEOUT_S", 10)
+STATION_FINDER_FAR_KM = env_int("STATION_FINDER_FAR_KM", 10)  # no open station nearer: the finder says so
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (36.45, 115.98),
     "DEFAULT_ZOOM": 13,

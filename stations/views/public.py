@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -17,12 +18,15 @@ from common.geo import valid_lat_lng
 from stations import amenities, selectors
 from stations.display import amenity_items, navigation_links, state_labels
 from stations.jsonld import station_json_ld
-from stations.serializers import station_cards
+from stations.serializers import far_json, station_cards
 
 FINDER_LIMIT = 20
 # Open states change at known times; the finder also refreshes at least this
 # often, so a manager's "closed now" reaches a phone that keeps the page open.
 FINDER_REFRESH_S = 30
+# A position the phone gives with a wider margin than this may be what makes every station
+# look far: the finder's far-from-stations hint then suggests checking it or picking an area.
+FINDER_ROUGH_POSITION_M = 2000
 
 
 # --- the citizens' finder ----------------------------------------------------
@@ -73,12 +77,14 @@ def finder_areas(*, open_now: bool, selected: list[str]) -> list[dict[str, Any]]
     return areas
 
 
-def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]]) -> dict[str, Any]:
+def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]], far: dict[str, Any] | None) -> dict[str, Any]:
     """What finder.js needs, rendered into the page (translated labels included)."""
     return {
         "origin": origin,
         "centre": finder_centre(),
         "stations": cards,
+        "far": far,
+        "roughPositionM": FINDER_ROUGH_POSITION_M,
         "limit": FINDER_LIMIT,
         "refreshMs": FINDER_REFRESH_S * 1000,
         "geolocationTimeoutMs": settings.STATION_FINDER_GEOLOCATION_TIMEOUT_S * 1000,
@@ -111,6 +117,9 @@ def finder_config(origin: dict[str, Any], cards: list[dict[str, Any]]) -> dict[s
             "tapMap": _("Tap the map where you are."),
             "pickedOnMap": _("Using the point you tapped."),
             "pointOnMap": _("the point you tapped"),
+            "farPicked": _("If you are not there, pick your area or tap “Use my position”."),
+            "farRough": _("The position from your phone may be off. Turn on location (GPS) and tap "
+                          "“Use my position” again, or pick your area."),
         },
     }
 
@@ -120,9 +129,14 @@ def finder(request: HttpRequest) -> HttpResponse:
     origin = finder_origin(request.GET)
     open_now = request.GET.get("open_now") in ("1", "true", "on")
     selected = [code for code in request.GET.getlist("amenity") if code in amenities.BY_CODE]
+    now = timezone.now()
     nearby = selectors.stations_nearest(
-        lat=origin["lat"], lng=origin["lng"], limit=FINDER_LIMIT, open_now=open_now, amenities=selected
+        lat=origin["lat"], lng=origin["lng"], limit=FINDER_LIMIT, open_now=open_now, amenities=selected, at=now
     )
+    far = selectors.stations_far(
+        lat=origin["lat"], lng=origin["lng"], nearby=nearby, open_now=open_now, amenities=selected, at=now
+    )
+    hint = far_json(far)
     cards = station_cards(selectors.open_first(nearby))
     return render(
         request,
@@ -130,11 +144,12 @@ def finder(request: HttpRequest) -> HttpResponse:
         {
             "origin": origin,
             "stations": cards,
+            "far": hint,
             "areas": finder_areas(open_now=open_now, selected=selected),
             "open_now": open_now,
             "selected_amenities": selected,
             "amenity_choices": amenity_items([item.code for item in amenities.AMENITIES]),
-            "page_config": finder_config(origin, cards),
+            "page_config": finder_config(origin, cards, hint),
             "city": settings.LUCHANG_CITY["locality"],
         },
     )

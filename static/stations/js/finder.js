@@ -5,6 +5,7 @@
 // shows their fields and builds no link, distance or label of its own.
 import { fill, h, pageConfig } from "../../common/js/ui.js";
 import { loadLeaflet, toDisplay, fromDisplay } from "../../common/js/map.js";
+import { farHint } from "./far_hint.js";
 
 const config = pageConfig();
 const labels = config.labels;
@@ -25,6 +26,7 @@ const mapButton = document.getElementById("show-map");
 let origin = config.origin; // {lat, lng, label, kind: "centre" | "area" | "position"}
 let position = null; // the phone's own position, once shared: never put in the URL
 let stations = config.stations;
+let far = config.far; // null, or the hint that no open station is near (serializers.FarOut)
 let map = null;
 let markers = null;
 let originMarker = null;
@@ -75,7 +77,10 @@ function stationCard(station) {
 }
 
 function renderList() {
-  list.replaceChildren(...(stations.length ? stations.map(stationCard) : [h("li", { class: "empty" }, labels.none)]));
+  // The hint comes first and is drawn with the cards, in one frame: nothing above the list moves.
+  const hint = farHint(far, origin, config);
+  const cards = stations.length ? stations.map(stationCard) : [h("li", { class: "empty" }, labels.none)];
+  list.replaceChildren(...(hint ? [hint, ...cards] : cards));
   originText.textContent = origin.kind === "position" ? labels.fromPosition : `${labels.from} ${origin.label}`;
   renderMarkers();
 }
@@ -167,7 +172,9 @@ async function refresh() {
       headers: { Accept: "application/json" }, signal: request.signal,
     });
     if (!response.ok) throw new Error(String(response.status));
-    stations = (await response.json()).results;
+    const answer = await response.json();
+    stations = answer.results;
+    far = answer.far;
     renderList();
     scheduleRefresh();
   } catch (error) {
@@ -227,7 +234,9 @@ function locate() {
     (fix) => {
       if (!settle()) return;
       setStatus(labels.located);
-      position = { lat: fix.coords.latitude, lng: fix.coords.longitude, label: labels.yourPosition, kind: "position" };
+      position = {
+        lat: fix.coords.latitude, lng: fix.coords.longitude, accuracy: fix.coords.accuracy, label: labels.yourPosition, kind: "position",
+      };
       useOrigin(position, { push: false });
     },
     (error) => fail(error.code === 1 ? labels.denied : labels.timeout),
@@ -282,6 +291,14 @@ areas.addEventListener("click", (event) => {
   areas.open = false;
   setStatus(`${labels.from} ${link.dataset.label}`);
   useOrigin({ lat: Number(link.dataset.lat), lng: Number(link.dataset.lng), label: link.dataset.label, kind: "area" });
+});
+// The far hint's "pick your area" opens the picker where it is, above the list.
+list.addEventListener("click", (event) => {
+  if (!event.target.closest("a[data-pick-area]")) return;
+  event.preventDefault();
+  areas.open = true;
+  areas.scrollIntoView({ behavior: "smooth", block: "start" });
+  areas.querySelector("summary").focus({ preventScroll: true });
 });
 document.getElementById("pick-on-map").addEventListener("click", () => {
   areas.open = false;

@@ -1,0 +1,66 @@
+"""A phone far from every care station is told so, at phone size, against a real Daphne server."""
+from __future__ import annotations
+
+import pytest
+
+from tests.live import PHONE, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# South of the city: the nearest station, 汽车西站, is 32 km away (as in test_stations_far).
+FAR_SOUTH = (36.16, 115.95)
+
+# Lighthouse's CLS: the sum of layout shifts not caused by the user.
+LAYOUT_SHIFTS = """window.layoutShift = 0;
+new PerformanceObserver(list => { for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.layoutShift += entry.value; })
+  .observe({ type: "layout-shift", buffered: true });"""
+
+
+@pytest.fixture
+def server(live_server_factory):
+    return live_server_factory()
+
+
+def phone_at(chromium, lat: float, lng: float, accuracy: float):
+    context = chromium.new_context(
+        **PHONE, geolocation={"latitude": lat, "longitude": lng, "accuracy": accuracy}, permissions=["geolocation"]
+    )
+    context.add_init_script(LAYOUT_SHIFTS)
+    return context
+
+
+def test_a_phone_far_from_every_station_is_told_how_far_and_to_check_its_position(chromium, server, stations_city):
+    # A rough fix (5 km margin), 32 km south of the nearest station.
+    context = phone_at(chromium, *FAR_SOUTH, accuracy=5000)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/stations/")
+        hint = page.locator("#station-list > li.far-hint")
+        hint.wait_for(state="visible")
+        assert page.locator("#station-list > li").first.get_attribute("id") == "far-hint"
+        assert hint.locator(".far-text").inner_text() == "附近 10 公里内没有爱心驿站，最近的一个在 32 公里外。"
+        assert "手机定位可能不准" in hint.locator(".far-advice").inner_text()
+        pick = hint.locator("a[data-pick-area]")
+        assert pick.bounding_box()["height"] >= 44
+        assert pick.bounding_box()["width"] <= PHONE["viewport"]["width"]
+        # The hint arrives with the cards, inside the list: nothing above it moves.
+        page.wait_for_timeout(300)  # let a late shift be reported
+        assert page.evaluate("window.layoutShift") < 0.05
+        screenshot(page, "stations-finder-far-phone")
+        pick.click()
+        assert page.locator("#areas").evaluate("node => node.open") is True
+    finally:
+        context.close()
+
+
+def test_a_precise_position_far_away_is_not_doubted(chromium, server, stations_city):
+    context = phone_at(chromium, *FAR_SOUTH, accuracy=20)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/stations/")
+        hint = page.locator("#far-hint")
+        hint.wait_for(state="visible")
+        assert hint.inner_text() == "附近 10 公里内没有爱心驿站，最近的一个在 32 公里外。"
+        assert hint.locator("a[data-pick-area]").count() == 0
+    finally:
+        context.close()
