@@ -5,8 +5,15 @@ import copy
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
+
+# The time of a tap by the phone's clock, which many officer actions send.
+DEVICE_TIME_LABEL = gettext_lazy("Time on the phone")
 
 
 class CachedModelSerializer(serializers.ModelSerializer):
@@ -32,6 +39,30 @@ class CachedModelSerializer(serializers.ModelSerializer):
                 built = super().get_fields()
             type(self)._fields_built = built
         return copy.deepcopy(built)
+
+
+def labels_from(model: type[models.Model], **labels: Any) -> Any:
+    """Name a plain serializer's fields as people read them: `labels`, else the model's verbose name.
+
+    An error's detail names the field by its label (common/api_errors.py) and the
+    officer's phone shows it as the reason an item was refused; a plain
+    Serializer's fields would otherwise be labelled from their names, in English.
+    A field with a label of its own keeps it.
+    """
+    def decorate(serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
+        for name, field in serializer._declared_fields.items():
+            if field.label is not None:
+                continue
+            label = labels.get(name)
+            if label is None:
+                try:
+                    label = capfirst(model._meta.get_field(name).verbose_name)
+                except FieldDoesNotExist:
+                    continue
+            # DRF copies a declared field for each serializer by calling it again with its arguments.
+            field.label = field._kwargs["label"] = label
+        return serializer
+    return decorate
 
 
 class NavigationOut(serializers.Serializer):

@@ -11,10 +11,11 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.serializers import CachedModelSerializer
+from common.serializers import DEVICE_TIME_LABEL, CachedModelSerializer, labels_from
 from fieldapp import records
 from fieldapp.models import Job, Party, QuickClearance, RecordPhoto, RecordStatus, Rescue
 from fieldapp.notify.serializers import AssignmentDeskOut
@@ -210,6 +211,7 @@ class UnfinishedRecordOut(serializers.Serializer):
 
 # --- input ----------------------------------------------------------------
 
+@labels_from(Party)
 class PartyIn(serializers.Serializer):
     plate = serializers.CharField(max_length=16, allow_blank=True)
     vehicle_type = serializers.CharField(max_length=32, allow_blank=True, default="")
@@ -217,6 +219,7 @@ class PartyIn(serializers.Serializer):
     responsibility = serializers.ChoiceField(choices=Party.Responsibility.choices, allow_null=True, default=None)
 
 
+@labels_from(QuickClearance, status=_("Record status"), device_time=DEVICE_TIME_LABEL)
 class RecordSaveIn(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=RecordStatus.choices, required=False,
@@ -227,6 +230,7 @@ class RecordSaveIn(serializers.Serializer):
     )
 
 
+@labels_from(QuickClearance, parties=_("Vehicles"))
 class QuickClearanceIn(RecordSaveIn):
     """PATCH changes the fields sent; PUT sets every field, the ones left out to empty."""
 
@@ -246,6 +250,7 @@ class QuickClearanceIn(RecordSaveIn):
     parties = PartyIn(many=True, required=False, max_length=20)
 
 
+@labels_from(Rescue)
 class RescueIn(RecordSaveIn):
     kind = serializers.ChoiceField(choices=Rescue.Kind.choices, required=False, allow_blank=True)
     people_helped = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=500)
@@ -260,6 +265,7 @@ class RescueIn(RecordSaveIn):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
+@labels_from(RecordPhoto, image=_("Photo"), device_time=DEVICE_TIME_LABEL)
 class PhotoIn(serializers.Serializer):
     slot = serializers.ChoiceField(choices=RecordPhoto.Slot.choices, default=RecordPhoto.Slot.EXTRA)
     image = serializers.FileField(help_text="JPEG, PNG, WebP or HEIC; checked by content")
@@ -270,6 +276,7 @@ class PhotoAddedOut(serializers.Serializer):
     photo = RecordPhotoOut()
 
 
+@labels_from(Job, accuracy=_("Accuracy (m)"), note=_("Note"), photo=_("Photo"), device_time=DEVICE_TIME_LABEL)
 class FoundJobIn(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=Job.Kind.choices,

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from common.maps import navigation_links
-from common.serializers import CachedModelSerializer, NavigationOut
+from common.serializers import DEVICE_TIME_LABEL, CachedModelSerializer, NavigationOut, labels_from
 from fieldapp import records
 from fieldapp.fixes import fix_of, iso_local
 from fieldapp.models import (
@@ -459,6 +459,7 @@ def dispatch_result_json(result: Any, now: datetime | None = None) -> dict[str, 
 FIRST_FIGURES_DAY = date(2000, 1, 1)
 
 
+@labels_from(Job, day=_("Day"))
 class FiguresIn(serializers.Serializer):
     # Only the plain ISO form: the desk and the docs use it, and a typo should not become another day.
     day = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
@@ -496,6 +497,7 @@ class FiguresOut(serializers.Serializer):
 
 # --- input ----------------------------------------------------------------
 
+@labels_from(Job)
 class JobCreateIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Job.Kind.choices)
     priority = serializers.ChoiceField(choices=Job.Priority.choices, default=Job.Priority.NORMAL)
@@ -509,11 +511,13 @@ class JobCreateIn(serializers.Serializer):
     linked_job = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
+@labels_from(Assignment, officers=_("Officers"), force=_("Send even if busy"))
 class DispatchIn(serializers.Serializer):
     officers = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
     force = serializers.BooleanField(default=False)
 
 
+@labels_from(Job, reason=Job._meta.get_field("cancel_reason").verbose_name)
 class CancelIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
@@ -522,10 +526,13 @@ class CloseIn(serializers.Serializer):
     pass
 
 
+@labels_from(Assignment)
 class WithdrawIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200, allow_blank=True, default="")
 
 
+@labels_from(Assignment, to=_("Step"), at=DEVICE_TIME_LABEL, device_time=DEVICE_TIME_LABEL, lat=_("Latitude"),
+             lng=_("Longitude"), accuracy=_("Accuracy (m)"))
 class AdvanceIn(serializers.Serializer):
     to = serializers.ChoiceField(choices=OFFICER_STEPS)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -552,11 +559,13 @@ class RequiredBooleanField(serializers.BooleanField):
     default_empty_html = serializers.empty
 
 
+@labels_from(Officer, device_time=DEVICE_TIME_LABEL)
 class DutyIn(serializers.Serializer):
     on_duty = RequiredBooleanField()
     device_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
+@labels_from(Officer, lat=_("Latitude"), lng=_("Longitude"), accuracy=_("Accuracy (m)"), at=DEVICE_TIME_LABEL)
 class PositionIn(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lng = serializers.FloatField(min_value=-180, max_value=180)

@@ -89,7 +89,7 @@ def test_cached_serializer_labels_do_not_depend_on_the_language_of_the_first_req
     PointIn._fields_built = None  # as a fresh process has it
     try:
         with translation.override("en"):
-            PointIn().fields  # the process's first request is in English
+            assert PointIn().fields  # the process's first request is in English
         with translation.override("zh-hans"):
             chinese = {name: str(field.label) for name, field in PointIn().fields.items()}
         with translation.override("en"):
@@ -98,3 +98,33 @@ def test_cached_serializer_labels_do_not_depend_on_the_language_of_the_first_req
         PointIn._fields_built = None
     assert (chinese["name"], chinese["status"]) == ("名称", "状态")
     assert (english["name"], english["status"]) == ("Name", "Status")
+
+
+def test_the_officers_refused_items_name_their_fields_in_chinese(api, duty_officer, assignment):
+    api.force_authenticate(duty_officer.user)
+
+    step = api.post(f"/api/v1/assignments/{assignment.pk}/advance/", {"to": "accepted", "accuracy": -3}, format="json")
+    found = api.post("/api/v1/jobs/found/", {"kind": "ufo", "lat": 36.45, "lng": 115.98}, format="json")
+    duty = api.post("/api/v1/me/duty/", {"on_duty": True, "device_time": "yesterday"}, format="json")
+
+    assert (step.status_code, step.json()["detail"]) == (400, "定位精度（米）：请确保该值大于或者等于 0。")
+    assert step.json()["fields"] == {"accuracy": ["请确保该值大于或者等于 0。"]}
+    assert (found.status_code, found.json()["detail"].split("：")[0]) == (400, "类型")
+    assert (duty.status_code, duty.json()["detail"].split("：")[0]) == (400, "手机上的时间")
+
+
+def test_every_input_the_phone_and_the_desk_send_has_a_chinese_label():
+    from fieldapp import records_serializers, serializers
+
+    inputs = [
+        serializers.AdvanceIn, serializers.DutyIn, serializers.PositionIn, serializers.JobCreateIn,
+        serializers.DispatchIn, serializers.CancelIn, serializers.WithdrawIn, serializers.FiguresIn,
+        records_serializers.FoundJobIn, records_serializers.PhotoIn, records_serializers.PartyIn,
+        records_serializers.QuickClearanceIn, records_serializers.RescueIn,
+    ]
+    with translation.override("zh-hans"):
+        english = [
+            f"{serializer.__name__}.{name}" for serializer in inputs for name, field in serializer().fields.items()
+            if str(field.label).isascii()
+        ]
+    assert english == []

@@ -111,9 +111,9 @@ def test_bad_day_gives_400_with_a_message(api, dispatcher, day):
     response = api.get("/api/v1/figures/", {"day": day})
     assert response.status_code == 400
     body = response.json()
-    # The detail names the field by its label (FiguresIn gives day none of its own), then says what is wrong.
+    # The detail names the field by its label, then says what is wrong.
     assert body["code"] == "invalid" and list(body["fields"]) == ["day"]
-    assert body["detail"] == f"Day：{body['fields']['day'][0]}"
+    assert body["detail"] == f"日期：{body['fields']['day'][0]}"
 
 
 def test_figures_are_in_the_schema(api, dispatcher):
