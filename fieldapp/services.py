@@ -150,7 +150,18 @@ def _feed_append_all(frames: list[tuple[Officer, str, dict[str, Any]]], *, count
 
 
 def _officer_freed(officer_id: int) -> bool:
-    return not Assignment.objects.filter(officer_id=officer_id, status__in=ACTIVE_STATUSES).exists()
+    """No active assignment is left to the officer. Asked after their row's lock, as a statement of its own.
+
+    Written out: building the ORM's EXISTS cost twice the query's own round trip, on every step that ends one.
+    """
+    table = connection.ops.quote_name(Assignment._meta.db_table)
+    marks = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT 1 FROM {table} WHERE "officer_id" = %s AND "status" IN ({marks}) LIMIT 1',
+            [officer_id, *ACTIVE_STATUSES],
+        )
+        return cursor.fetchone() is None
 
 
 def _next_job_number(now: datetime) -> str:
