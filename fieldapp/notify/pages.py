@@ -13,14 +13,15 @@ def field_push_config() -> dict[str, Any]:
         "vapidPublicKey": settings.NOTIFY_VAPID_PUBLIC_KEY,
         "subscriptions": reverse("api-me-push-subscriptions"),
         "labels": {
-            "paths": _("Alerts on this phone: {paths}"),
+            "paths": _("Alerts on this phone: {paths}."),
             "sound": _("sound"),
             "notifications": _("notifications"),
             "webPush": _("Web Push"),
             "works": _("{path} works"),
             "off": _("{path} off"),
             "unsupported": _("no {path}"),
-            "locked": _("With the screen locked, only Web Push, SMS and calls reach you."),
+            # Shown while Web Push does not work here: a locked phone suspends the page.
+            "locked": _("With the screen locked, SMS and phone calls alert you."),
             "wakeLock": _("The screen stays on while you have a job."),
         },
     }
