@@ -62,5 +62,16 @@ def test_a_precise_position_far_away_is_not_doubted(chromium, server, stations_c
         hint.wait_for(state="visible")
         assert hint.inner_text() == "附近 10 公里内没有爱心驿站，最近的一个在 32 公里外。"
         assert hint.locator("a[data-pick-area]").count() == 0
+        assert page.locator("#map-far").is_hidden()
+        # The map view hides the list: the hint's words sit above the map.
+        page.locator("#show-map").click()
+        page.locator("#map-far").wait_for(state="visible")
+        assert page.locator("#map-far").inner_text() == "附近 10 公里内没有爱心驿站，最近的一个在 32 公里外。"
+        # The map fits the citizen and the nearest stations, however far they are.
+        page.wait_for_function("document.querySelectorAll('#finder-map path.leaflet-interactive').length >= 2")
+        page.wait_for_timeout(400)  # the fit's zoom animation
+        screenshot(page, "stations-finder-far-map-phone")
+        page.locator("#show-list").click()
+        assert page.locator("#map-far").is_hidden()
     finally:
         context.close()

@@ -20,6 +20,7 @@ const originText = document.getElementById("origin-text");
 const filters = document.getElementById("filters");
 const mapBox = document.getElementById("finder-map");
 const mapNote = document.getElementById("map-note");
+const mapFar = document.getElementById("map-far");
 const listButton = document.getElementById("show-list");
 const mapButton = document.getElementById("show-map");
 
@@ -81,6 +82,7 @@ function renderList() {
   const hint = farHint(far, origin, config);
   const cards = stations.length ? stations.map(stationCard) : [h("li", { class: "empty" }, labels.none)];
   list.replaceChildren(...(hint ? [hint, ...cards] : cards));
+  renderMapFar();
   originText.textContent = origin.kind === "position" ? labels.fromPosition : `${labels.from} ${origin.label}`;
   renderMarkers();
 }
@@ -274,11 +276,18 @@ async function showMap() {
   renderMarkers();
 }
 
+// The phone's map view hides the list: the far hint's words go above the map instead.
+function renderMapFar() {
+  mapFar.textContent = far ? far.text : "";
+  mapFar.hidden = !far || !list.hidden;
+}
+
 function setView(which) {
   const wantMap = which === "map";
   listButton.setAttribute("aria-pressed", String(!wantMap));
   mapButton.setAttribute("aria-pressed", String(wantMap));
   list.hidden = wantMap;
+  renderMapFar();
   if (wantMap) showMap().then(() => mapBox.scrollIntoView({ block: "nearest" }));
   else if (!window.matchMedia("(min-width: 900px)").matches) mapBox.hidden = true;
 }
