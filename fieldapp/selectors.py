@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from common import plainsql
 from common.geo import haversine_m
 from common.maps import distance_text
 from common.roles import OFFICER, user_has_role
@@ -195,7 +196,7 @@ def job_closed_by_step(job: Job, assignments: list[Assignment]) -> Job:
     tests/test_dispatch_shapes.py checks that it serializes as job_full() does.
     """
     attempts: dict[int, list[NotificationAttempt]] = {assignment.pk: [] for assignment in assignments}
-    for attempt in NotificationAttempt.objects.filter(assignment_id__in=attempts).order_by("at", "id"):
+    for attempt in plainsql.rows(NotificationAttempt, where={"assignment": list(attempts)}, order_by=("at", "id")):
         attempts[attempt.assignment_id].append(attempt)
     for assignment in assignments:
         assignment.notification_list = attempts[assignment.pk]
@@ -211,8 +212,8 @@ def job_closed_by_step(job: Job, assignments: list[Assignment]) -> Job:
             if found is not None and model is QuickClearance:
                 prefetch_related_objects([found], "parties")
         getattr(Job, name).related.set_cached_value(job, found)
-    job.photo_list = list(
-        RecordPhoto.objects.filter(job=job, superseded_at__isnull=True).order_by("received_at", "id")
+    job.photo_list = plainsql.rows(
+        RecordPhoto, where={"job": job.pk}, is_null=("superseded_at",), order_by=("received_at", "id")
     )
     return job
 

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import plainsql
 from common.errors import DomainError, InvalidInput, NotFound
 from common.geo import valid_lat_lng
 from fieldapp import events, ingest, positions
@@ -458,7 +459,7 @@ def _assignments_after_change(job: Job, assignment: Assignment) -> list[Assignme
     it is that (as the caller holds it, with its officer, squad and dispatcher) and
     only the job's assignment ids are read. Otherwise they are read in full.
     """
-    ids = list(job.assignments.order_by().values_list("pk", flat=True))
+    ids = plainsql.ids(Assignment, where={"job": job.pk})
     if ids == [assignment.pk]:
         return [assignment]
     return job_assignments(job.pk)

@@ -381,7 +381,7 @@ def desktop(chromium):
 BACKEND_SQL_MODULES = {
     "test_ingest_batches", "test_ingest_track", "test_ingest_ws", "test_figures_api", "test_figures_demo",
     "test_roadwork_rates", "test_roadwork_api", "test_stations_nearest", "test_stations_queries",
-    "test_dispatch_services", "test_records_found",
+    "test_dispatch_services", "test_records_found", "test_plainsql", "test_dispatch_shapes",
 }
 
 
