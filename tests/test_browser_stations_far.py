@@ -72,7 +72,7 @@ def test_a_precise_position_far_away_is_not_doubted(chromium, server, stations_c
         page.locator("#map-far").wait_for(state="visible")
         assert page.locator("#map-far").inner_text() == FAR_TEXT
         # The map fits the citizen and the nearest stations, however far they are.
-        page.wait_for_function("document.querySelectorAll('#finder-map path.leaflet-interactive').length >= 2")
+        page.wait_for_function("() => document.querySelectorAll('#finder-map path.leaflet-interactive').length >= 2")
         page.wait_for_timeout(400)  # the fit's zoom animation
         screenshot(page, "stations-finder-far-map-phone")
         page.locator("#show-list").click()
