@@ -5,17 +5,17 @@ from functools import lru_cache
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from rest_framework import serializers
 
 from common.api_fields import BoundedDateField
 from common.gcj02 import wgs84_to_gcj02
 from common.maps import distance_text, navigation_links
-from common.serializers import CachedModelSerializer, NavigationOut
+from common.serializers import CachedModelSerializer, NavigationOut, labels_from
 from stations import amenities, hours
 from stations.display import NAVIGATION_SOURCE, far_text, state_labels
 from stations.media import media_url, video_json
-from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan
+from stations.models import Closure, PlaylistItem, SafetyVideo, Slogan, Station
 from stations.selectors import (
     FAR_NO_STATION,
     FAR_NONE_OPEN,
@@ -331,6 +331,7 @@ class GeoJsonOut(serializers.Serializer):
 
 # --- input ------------------------------------------------------------------
 
+@labels_from(Station)
 class StationPatchIn(serializers.Serializer):
     opening_hours = serializers.CharField(required=False, max_length=255, validators=[validate_opening_hours])
     follows_national_calendar = serializers.BooleanField(required=False)
@@ -347,6 +348,7 @@ class StationPatchIn(serializers.Serializer):
         return value.strip()
 
 
+@labels_from(Closure)
 class ClosureIn(serializers.Serializer):
     start_date = BoundedDateField()
     end_date = BoundedDateField()
@@ -358,10 +360,11 @@ class ClosureIn(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("start_date"), attrs.get("end_date")
         if start and end and end < start:
-            raise serializers.ValidationError({"end_date": "The last day must not be before the first day."})
+            raise serializers.ValidationError({"end_date": gettext_lazy("The last day must not be before the first day.")})
         return attrs
 
 
+@labels_from(Closure)
 class ClosurePatchIn(ClosureIn):
     start_date = BoundedDateField(required=False)
     end_date = BoundedDateField(required=False)
@@ -371,35 +374,42 @@ class ClosurePatchIn(ClosureIn):
     )
 
 
+@labels_from(PlaylistItem, video_id=PlaylistItem._meta.get_field("video").verbose_name)
 class PlaylistAddIn(serializers.Serializer):
     video_id = serializers.IntegerField()
     start_date = BoundedDateField(required=False, allow_null=True, default=None)
     end_date = BoundedDateField(required=False, allow_null=True, default=None)
 
 
+@labels_from(PlaylistItem)
 class PlaylistItemPatchIn(serializers.Serializer):
     start_date = BoundedDateField(required=False, allow_null=True)
     end_date = BoundedDateField(required=False, allow_null=True)
 
 
+@labels_from(PlaylistItem, item_ids=gettext_lazy("Order"))
 class PlaylistOrderIn(serializers.Serializer):
     item_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
 
 
+@labels_from(Slogan)
 class SloganIn(serializers.Serializer):
     text = serializers.CharField(max_length=120)
     active = serializers.BooleanField(required=False, default=True)
 
 
+@labels_from(Slogan)
 class SloganPatchIn(serializers.Serializer):
     text = serializers.CharField(max_length=120, required=False)
     active = serializers.BooleanField(required=False)
 
 
+@labels_from(Slogan, slogan_ids=gettext_lazy("Order"))
 class SloganOrderIn(serializers.Serializer):
     slogan_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
 
 
+@labels_from(SafetyVideo)
 class SafetyVideoIn(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     file = serializers.FileField(validators=[validate_video_file])

@@ -128,3 +128,32 @@ def test_every_input_the_phone_and_the_desk_send_has_a_chinese_label():
             if str(field.label).isascii()
         ]
     assert english == []
+
+
+def test_a_station_managers_refused_closure_reads_in_chinese(api, managed_station, station_manager):
+    api.force_authenticate(station_manager)
+
+    response = api.post(
+        f"/api/v1/stations/{managed_station.slug}/closures/",
+        {"start_date": "2026-12-03", "end_date": "2026-12-01", "reason": "检修"}, format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "结束日期：结束日期不能早于开始日期。"
+    assert response.json()["fields"] == {"end_date": ["结束日期不能早于开始日期。"]}
+
+
+def test_every_input_of_the_stations_api_has_a_chinese_label():
+    from stations import serializers
+
+    inputs = [
+        serializers.StationPatchIn, serializers.ClosureIn, serializers.ClosurePatchIn, serializers.PlaylistAddIn,
+        serializers.PlaylistItemPatchIn, serializers.PlaylistOrderIn, serializers.SloganIn, serializers.SloganPatchIn,
+        serializers.SloganOrderIn, serializers.SafetyVideoIn,
+    ]
+    with translation.override("zh-hans"):
+        english = [
+            f"{serializer.__name__}.{name}" for serializer in inputs for name, field in serializer().fields.items()
+            if str(field.label).isascii()
+        ]
+    assert english == []
