@@ -17,6 +17,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from common.csv_safe import SafeDictWriter, csv_unescape
 from common.gcj02 import gcj02_to_wgs84
@@ -88,7 +89,8 @@ class StationRowForm(forms.Form):
             return True
         if raw in FALSE_WORDS:
             return False
-        raise ValidationError(f"{name} must be true or false, got {raw!r}")
+        # `name` is the CSV column, as the file being imported names it.
+        raise ValidationError(_("%(column)s must be true or false, not “%(value)s”.") % {"column": name, "value": raw})
 
     def clean_follows_national_calendar(self) -> bool:
         return self._flag("follows_national_calendar", True)
@@ -101,7 +103,7 @@ class StationRowForm(forms.Form):
         users = list(get_user_model().objects.filter(username__in=names))
         missing = sorted(set(names) - {user.get_username() for user in users})
         if missing:
-            raise ValidationError(f"unknown user(s): {', '.join(missing)}")
+            raise ValidationError(_("No such user: %(names)s.") % {"names": ", ".join(missing)})
         return users
 
     def clean(self) -> dict[str, Any]:

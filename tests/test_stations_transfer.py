@@ -36,6 +36,8 @@ def test_bad_rows_are_reported_by_line_and_good_rows_kept(station_manager):
     assert "lat" in messages[4]
     assert "sauna" in messages[5]
     assert "nobody" in messages[6]
+    # In the site's language (Chinese by default), naming the CSV column as the file does.
+    assert messages[6].endswith("没有这个用户：nobody。")
     assert "slug" in messages[7]
     station = Station.objects.get(slug="shiyiyuan")
     assert station.amenities == ["restroom", "wifi"]
