@@ -113,6 +113,15 @@ def test_the_officers_refused_items_name_their_fields_in_chinese(api, duty_offic
     assert (duty.status_code, duty.json()["detail"].split("：")[0]) == (400, "手机上的时间")
 
 
+def fields_labelled_in_english(inputs: list[type]) -> list[str]:
+    """Serializer.field for each field whose label, in Chinese, is still the English one made from its name."""
+    with translation.override("zh-hans"):
+        return [
+            f"{serializer.__name__}.{name}" for serializer in inputs for name, field in serializer().fields.items()
+            if str(field.label).isascii()
+        ]
+
+
 def test_every_input_the_phone_and_the_desk_send_has_a_chinese_label():
     from fieldapp import records_serializers, serializers
 
@@ -122,12 +131,7 @@ def test_every_input_the_phone_and_the_desk_send_has_a_chinese_label():
         records_serializers.FoundJobIn, records_serializers.PhotoIn, records_serializers.PartyIn,
         records_serializers.QuickClearanceIn, records_serializers.RescueIn,
     ]
-    with translation.override("zh-hans"):
-        english = [
-            f"{serializer.__name__}.{name}" for serializer in inputs for name, field in serializer().fields.items()
-            if str(field.label).isascii()
-        ]
-    assert english == []
+    assert fields_labelled_in_english(inputs) == []
 
 
 def test_a_station_managers_refused_closure_reads_in_chinese(api, managed_station, station_manager):
@@ -151,9 +155,4 @@ def test_every_input_of_the_stations_api_has_a_chinese_label():
         serializers.PlaylistItemPatchIn, serializers.PlaylistOrderIn, serializers.SloganIn, serializers.SloganPatchIn,
         serializers.SloganOrderIn, serializers.SafetyVideoIn,
     ]
-    with translation.override("zh-hans"):
-        english = [
-            f"{serializer.__name__}.{name}" for serializer in inputs for name, field in serializer().fields.items()
-            if str(field.label).isascii()
-        ]
-    assert english == []
+    assert fields_labelled_in_english(inputs) == []
