@@ -72,17 +72,20 @@ def test_the_desk_map_shows_a_points_coverage_change_live(live_server_factory, d
 TAP_PX = 44
 
 
-def open_hazard_form(page, server) -> None:
+@pytest.fixture
+def hazard_form(live_server_factory, officer, point, phone):
+    """The officer's hazard report on a phone, online, with the congestion point listed: (page, server)."""
+    server = live_server_factory(env=FAST)
+    page = phone.new_page()
     login(page, server, "officer")
     page.goto(f"{server.url}/field/roadwork/hazards/new/")
     page.wait_for_selector("#connection[data-state=online]", timeout=10_000)
+    return page, server
 
 
 @pytest.mark.browser
-def test_a_description_cannot_be_typed_past_the_servers_limit(live_server_factory, officer, point, phone):
-    server = live_server_factory(env=FAST)
-    page = phone.new_page()
-    open_hazard_form(page, server)
+def test_a_description_cannot_be_typed_past_the_servers_limit(hazard_form, point):
+    page, server = hazard_form
     limit = hazard_in_limits()["description"]
     description = page.locator("#id_description")
     assert description.get_attribute("maxlength") == str(limit)
@@ -94,10 +97,8 @@ def test_a_description_cannot_be_typed_past_the_servers_limit(live_server_factor
 
 
 @pytest.mark.browser
-def test_a_report_the_page_can_check_is_not_queued_and_the_form_is_kept(live_server_factory, officer, point, phone):
-    server = live_server_factory(env=FAST)
-    page = phone.new_page()
-    open_hazard_form(page, server)
+def test_a_report_the_page_can_check_is_not_queued_and_the_form_is_kept(hazard_form, point):
+    page, server = hazard_form
     page.select_option("#id_kind", "road_surface")
     page.fill("#id_address", "东昌路 12 号")
     # A value set by a script is not held back by maxlength: the page checks it before queuing.
@@ -116,10 +117,8 @@ def test_a_report_the_page_can_check_is_not_queued_and_the_form_is_kept(live_ser
 
 
 @pytest.mark.browser
-def test_a_refusal_from_the_server_is_shown_by_its_field_and_the_form_kept(live_server_factory, officer, point, phone):
-    server = live_server_factory(env=FAST)
-    page = phone.new_page()
-    open_hazard_form(page, server)
+def test_a_refusal_from_the_server_is_shown_by_its_field_and_the_form_kept(hazard_form, point):
+    page, server = hazard_form
     page.select_option("#id_kind", "signals")
     page.select_option("#id_point", str(point.pk))
     page.fill("#id_description", "信号灯黄闪，路口无人指挥")
@@ -145,10 +144,8 @@ def test_a_refusal_from_the_server_is_shown_by_its_field_and_the_form_kept(live_
 
 
 @pytest.mark.browser
-def test_a_report_made_offline_waits_on_the_phone_and_is_sent_when_back(live_server_factory, officer, point, phone):
-    server = live_server_factory(env=FAST)
-    page = phone.new_page()
-    open_hazard_form(page, server)
+def test_a_report_made_offline_waits_on_the_phone_and_is_sent_when_back(hazard_form, point, phone):
+    page, server = hazard_form
     phone.set_offline(True)
     page.wait_for_selector("#connection[data-state=offline]")
     page.select_option("#id_kind", "sight")
