@@ -6,7 +6,7 @@ import { toggleCandidates } from "./candidates.js";
 import { crewList, receiptInfo } from "./crew.js";
 import { recordsDetail } from "./records.js";
 import { timelineDetail } from "./timeline.js";
-import { L, config, elements, errorText, hooks, notice, openJobs, panelFor, state, upsertJob } from "./state.js";
+import { L, config, elements, errorText, hooks, notice, openJobs, panelFor, postReason, state, upsertJob } from "./state.js";
 
 // --- cancel and close ---------------------------------------------------------------------
 
@@ -29,13 +29,10 @@ function cancelForm(jobId) {
       reason.focus();
       return;
     }
-    const response = await postJson(url(config.urls.cancel, jobId), { reason: reason.value.trim() }).catch(() => null);
-    if (response && response.ok) {
-      upsertJob(response.data);
+    const job = await postReason(url(config.urls.cancel, jobId), reason, error);
+    if (job) {
+      upsertJob(job);
       hooks.renderAll();
-    } else {
-      error.textContent = response ? errorText(response) : L.networkError;
-      error.hidden = false;
     }
   });
   return form;

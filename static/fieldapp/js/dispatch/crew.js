@@ -1,10 +1,9 @@
 // The officers on a job card: each one's step, the phone's receipt, the alerts
 // sent to it, and a way to take the officer off the job (withdraw).
 
-import { postJson } from "../../../common/js/http.js";
 import { clock, duration, fill, h, url } from "../../../common/js/ui.js";
 import { toggleCandidates } from "./candidates.js";
-import { L, config, errorText, hooks, officerLabel, panelFor, state, upsertAssignment } from "./state.js";
+import { L, config, hooks, officerLabel, panelFor, postReason, state, upsertAssignment } from "./state.js";
 
 // The steps an officer can still be taken off (fieldapp.services.assignment_withdraw takes any active one).
 const ACTIVE = new Set(["dispatched", "accepted", "en_route", "on_scene"]);
@@ -49,18 +48,14 @@ function withdrawForm(jobId, assignment) {
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    error.hidden = true;
     // A second click while the first is on its way would only come back as "already ended".
     confirm.disabled = true;
-    const response = await postJson(url(config.urls.withdraw, assignment.id), { reason: reason.value.trim() }).catch(() => null);
+    const withdrawn = await postReason(url(config.urls.withdraw, assignment.id), reason, error);
     confirm.disabled = false;
-    if (response && response.ok) {
+    if (withdrawn) {
       panelFor(jobId).withdraw = null;
-      upsertAssignment(response.data);
+      upsertAssignment(withdrawn);
       hooks.renderAll();
-    } else {
-      error.textContent = response ? errorText(response) : L.networkError;
-      error.hidden = false;
     }
   });
   return form;

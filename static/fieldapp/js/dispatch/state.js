@@ -2,7 +2,7 @@
 // per-job panels kept across re-renders. The desk feed is not stored: on every
 // (re)connect the lists are fetched again, and frames are applied on top.
 
-import { getJson } from "../../../common/js/http.js";
+import { getJson, postJson } from "../../../common/js/http.js";
 import { fill, pageConfig, secondsSince, url } from "../../../common/js/ui.js";
 
 // The template adds the desk's own words (dispatch.html, #desk-config).
@@ -80,6 +80,16 @@ export function notice(message, bad = false) {
 export function errorText(response) {
   const detail = (response && response.data && response.data.detail) || (response && response.status) || "";
   return fill(L.error, { detail });
+}
+
+// A desk form's POST of {reason}: the server's answer, or null with the refusal shown in `error`.
+export async function postReason(endpoint, reason, error) {
+  error.hidden = true;
+  const response = await postJson(endpoint, { reason: reason.value.trim() }).catch(() => null);
+  if (response && response.ok) return response.data;
+  error.textContent = response ? errorText(response) : L.networkError;
+  error.hidden = false;
+  return null;
 }
 
 export function panelFor(jobId) {
