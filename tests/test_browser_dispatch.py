@@ -533,3 +533,33 @@ def test_phone_in_a_utc_browser_shows_shanghai_clock_times(daphne, officer, disp
         assert phone.inner_text("#today .time") == dispatched.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
     finally:
         context.close()
+
+
+def test_a_withdraw_or_cancel_the_server_refuses_keeps_its_form_and_says_why(daphne, officer, dispatcher, desktop):
+    in_thread(services.officer_set_duty, officer_id=officer.id, on_duty=True)
+    job = in_thread(services.job_create, created_by=dispatcher, kind="accident", summary="两车刮擦", lat=JOB_LAT, lng=JOB_LNG)
+    in_thread(services.job_dispatch, job_id=job.id, officer_ids=[officer.id], dispatcher=dispatcher)
+    desk = open_desk(desktop, daphne)
+    card = f".job[data-job='{job.id}']"
+    row = f"{card} li[data-officer='{officer.id}']"
+    desk.wait_for_selector(f"{row}[data-status=dispatched]", timeout=TIMEOUT)
+    # A reason longer than the server takes (set by a script, so maxlength does not hold it back).
+    too_long = "理" * 201
+
+    desk.click(f"{row} > [data-action=withdraw]")
+    desk.locator(f"{row} .withdraw-form input[name=reason]").evaluate("(node, text) => { node.value = text; }", too_long)
+    desk.click(f"{row} .withdraw-form [data-action=confirm-withdraw]")
+    error = desk.wait_for_selector(f"{row} .withdraw-form .inline-error:visible", timeout=TIMEOUT)
+    # The server's words, naming the field as the desk does.
+    assert error.inner_text() == "出错了：原因：请确保这个字段不能超过 200 个字符。"
+    assert desk.is_enabled(f"{row} .withdraw-form [data-action=confirm-withdraw]")
+
+    desk.click(f"{card} [data-action=cancel]")
+    desk.fill(f"{card} .cancel-form input[name=reason]", "x")
+    desk.locator(f"{card} .cancel-form input[name=reason]").evaluate("(node, text) => { node.value = text; }", too_long)
+    desk.click(f"{card} .cancel-form button[type=submit]")
+    error = desk.wait_for_selector(f"{card} .cancel-form .inline-error:visible", timeout=TIMEOUT)
+    assert error.inner_text() == "出错了：撤销原因：请确保这个字段不能超过 200 个字符。"
+
+    assert Assignment.objects.get(job=job, officer=officer).status == "dispatched"
+    assert Job.objects.get(pk=job.pk).status == "open"
